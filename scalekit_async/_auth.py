@@ -1,0 +1,195 @@
+"""The token refresher: one OAuth2 client-credentials token shared by every task of a client.
+
+States, by the remaining lifetime ``r`` of a token of lifetime ``L``:
+
+| state     | condition                          | a caller...                                   |
+|-----------|------------------------------------|-----------------------------------------------|
+| empty     | no token                           | waits for the one fetch (starting it if none) |
+| fresh     | r >= min(300 s, L/2)               | uses the token                                |
+| advisory  | min(30 s, L/10) <= r < fresh bound | uses the token; one caller refreshes          |
+| mandatory | r < min(30 s, L/10)                | waits for the refresh (starting it if none)   |
+
+Only one fetch runs at a time (single flight): state changes happen between
+awaits, so the in-flight fetch is the lock. The fetch runs shielded from the
+cancellation of the caller that started it, bounded by its own timeout, so a
+cancelled caller never breaks it for the others. Lifetimes are measured on a
+monotonic clock from the moment the request was sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import anyio
+import attrs
+
+from ._errors import TokenError
+
+__all__ = ["AccessToken", "TokenGrant", "TokenRefresher"]
+
+logger = logging.getLogger("scalekit_async")
+
+
+@attrs.frozen
+class TokenGrant:
+    """What the token endpoint answered: the token and its lifetime in seconds."""
+
+    access_token: str = attrs.field(repr=False)
+    expires_in: float
+
+
+@attrs.frozen
+class AccessToken:
+    """A cached token with its monotonic deadlines; its value never appears in a repr."""
+
+    value: str = attrs.field(repr=False)
+    obtained_at: float
+    lifetime: float
+
+    @property
+    def expires_at(self) -> float:
+        """When the token stops being valid."""
+        return self.obtained_at + self.lifetime
+
+    @property
+    def refresh_at(self) -> float:
+        """When an advisory refresh starts (callers keep using the token)."""
+        return self.expires_at - min(300.0, self.lifetime / 2)
+
+    @property
+    def mandatory_at(self) -> float:
+        """When callers must wait for a new token instead of using this one."""
+        return self.expires_at - min(30.0, self.lifetime / 10)
+
+
+class _Flight:
+    """One in-flight fetch that any number of callers can wait on."""
+
+    __slots__ = ("done", "error", "token")
+
+    def __init__(self) -> None:
+        self.done = anyio.Event()
+        self.token: AccessToken | None = None
+        self.error: TokenError | None = None
+
+
+class TokenRefresher:
+    """Keep a valid access token, fetching it lazily and refreshing it ahead of expiry.
+
+    Args:
+        fetch: Asks the token endpoint for a new token; raises `TokenError`.
+        clock: A monotonic clock in seconds (injectable for tests).
+        fetch_timeout: The longest a fetch may run, whoever waits on it.
+        cooldown: After a failed advisory refresh, how long callers keep the
+            current token before another refresh is tried.
+
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[TokenGrant]],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        fetch_timeout: float = 30.0,
+        cooldown: float = 5.0,
+    ) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._fetch_timeout = fetch_timeout
+        self._cooldown = cooldown
+        self._current: AccessToken | None = None
+        self._flight: _Flight | None = None
+        self._retry_advisory_at = 0.0
+        self.fetches = 0
+
+    def __repr__(self) -> str:
+        state = "empty" if self._current is None else self.state()
+        return f"<TokenRefresher state={state}>"
+
+    def state(self) -> str:
+        """The refresher's state name (for diagnostics): empty, fresh, advisory, mandatory."""
+        token = self._current
+        if token is None:
+            return "empty"
+        now = self._clock()
+        if now < token.refresh_at:
+            return "fresh"
+        if now < token.mandatory_at:
+            return "advisory"
+        return "mandatory"
+
+    async def token(self) -> str:
+        """Return a token that is valid now, fetching or refreshing as the state requires."""
+        token = self._current
+        if token is not None:
+            now = self._clock()
+            if now < token.refresh_at:
+                return token.value
+            if now < token.mandatory_at:
+                if self._flight is None and now >= self._retry_advisory_at:
+                    return await self._advisory_refresh(token)
+                return token.value
+        flight = self._flight
+        if flight is None:
+            fresh = await self._run_fetch()
+        else:
+            await flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            if flight.token is None:
+                raise TokenError("token refresh was interrupted")
+            fresh = flight.token
+        return fresh.value
+
+    def invalidate(self, value: str) -> None:
+        """Forget the cached token, but only if it is still *value* (compare-and-clear).
+
+        Called after the API rejected *value* with 401; a token that another
+        task has already replaced is kept.
+        """
+        if self._current is not None and self._current.value == value:
+            self._current = None
+
+    async def _advisory_refresh(self, current: AccessToken) -> str:
+        try:
+            fresh = await self._run_fetch()
+        except TokenError as exc:
+            self._retry_advisory_at = self._clock() + self._cooldown
+            logger.warning("advisory token refresh failed, keeping the current token: %s", exc)
+            return current.value
+        return fresh.value
+
+    async def _run_fetch(self) -> AccessToken:
+        flight = _Flight()
+        self._flight = flight
+        try:
+            with anyio.CancelScope(shield=True):
+                fresh = await self._fetch_bounded()
+        except TokenError as exc:
+            flight.error = exc
+            raise
+        except Exception as exc:
+            flight.error = TokenError(f"token request failed: {type(exc).__name__}")
+            raise flight.error from exc
+        finally:
+            self._flight = None
+            flight.done.set()
+        self._current = flight.token = fresh
+        logger.debug("fetched an access token valid for %.0fs", fresh.lifetime)
+        return fresh
+
+    async def _fetch_bounded(self) -> AccessToken:
+        started = self._clock()
+        self.fetches += 1
+        grant: TokenGrant | None = None
+        with anyio.move_on_after(self._fetch_timeout):
+            grant = await self._fetch()
+        if grant is None:
+            raise TokenError("token request timed out")
+        if not grant.expires_in > 0:
+            raise TokenError(
+                f"token endpoint returned an unusable lifetime (expires_in={grant.expires_in})"
+            )
+        return AccessToken(grant.access_token, started, float(grant.expires_in))

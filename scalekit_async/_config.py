@@ -1,0 +1,90 @@
+"""Client settings: the one place environment variables are read."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import attrs
+
+from ._errors import ConfigurationError
+
+__all__ = ["Credentials", "Secret"]
+
+ENV_URL = "SCALEKIT_ENVIRONMENT_URL"
+ENV_CLIENT_ID = "SCALEKIT_CLIENT_ID"
+ENV_CLIENT_SECRET = "SCALEKIT_CLIENT_SECRET"  # noqa: S105 - the variable's name, not a secret
+
+
+class Secret:
+    """A string that never shows itself in a repr, str or log line."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the secret itself, for the one place that must send it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def normalize_url(url: str) -> str:
+    """Return the environment URL with a scheme and without a trailing slash."""
+    url = url.strip()
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigurationError(f"environment_url must be an http(s) URL, got {url!r}")
+    if parts.query or parts.fragment:
+        raise ConfigurationError("environment_url must not have a query or fragment")
+    return url.rstrip("/")
+
+
+@attrs.frozen
+class Credentials:
+    """Where the API is and who the client is; the secret is wrapped in `Secret`."""
+
+    environment_url: str
+    client_id: str
+    client_secret: Secret
+
+    @classmethod
+    def resolve(
+        cls,
+        environment_url: str | None,
+        client_id: str | None,
+        client_secret: str | None,
+        env: Mapping[str, str] | None = None,
+    ) -> Credentials:
+        """Take each value from the argument, else from its ``SCALEKIT_*`` variable."""
+        source = os.environ if env is None else env
+        url = environment_url or source.get(ENV_URL)
+        cid = client_id or source.get(ENV_CLIENT_ID)
+        secret = client_secret or source.get(ENV_CLIENT_SECRET)
+        missing = [
+            name
+            for name, value in ((ENV_URL, url), (ENV_CLIENT_ID, cid), (ENV_CLIENT_SECRET, secret))
+            if not value
+        ]
+        if missing:
+            raise ConfigurationError(
+                "missing " + ", ".join(missing) + ": pass them to ScalekitClient or set them"
+            )
+        assert url
+        assert cid
+        assert secret
+        return cls(normalize_url(url), cid, Secret(secret))

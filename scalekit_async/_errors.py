@@ -1,0 +1,356 @@
+"""The exception tree, and the one place that turns an HTTP answer into an error.
+
+```
+ScalekitError
+├── ConfigurationError (also ValueError)
+├── ClientClosedError (also RuntimeError)
+├── WrongEventLoopError (also RuntimeError)
+├── APIConnectionError
+│   └── APITimeoutError
+├── APIStatusError
+│   ├── BadRequestError           400
+│   ├── AuthenticationError       401
+│   ├── PermissionDeniedError     403
+│   ├── NotFoundError             404
+│   ├── ConflictError             409
+│   ├── RateLimitError            429
+│   └── ServerError               5xx
+├── TokenError                    the token endpoint failed
+└── ResponseValidationError       a 2xx answer that is not the documented shape
+```
+
+Parsing an error body never raises: any body (HTML, empty, truncated JSON)
+becomes an error carrying the status and a short, secret-free message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "ScalekitError",
+    "ConfigurationError",
+    "ClientClosedError",
+    "WrongEventLoopError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "RateLimitError",
+    "ServerError",
+    "TokenError",
+    "ResponseValidationError",
+    "FieldViolation",
+]
+
+_MAX_MESSAGE = 500
+
+
+class ScalekitError(Exception):
+    """Root of every error this SDK raises; catch it to catch them all."""
+
+
+class ConfigurationError(ScalekitError, ValueError):
+    """The client was built with missing or invalid settings."""
+
+
+class ClientClosedError(ScalekitError, RuntimeError):
+    """A call was made on a client after `aclose()`."""
+
+
+class WrongEventLoopError(ScalekitError, RuntimeError):
+    """A client was used from another event loop than the one it first ran on.
+
+    Connections belong to the loop that opened them; create one client per
+    event loop (for example in each worker process, or in each `asyncio.run`).
+    """
+
+
+class APIConnectionError(ScalekitError):
+    """The API could not be reached, or the connection failed mid-call.
+
+    `outcome_unknown` is true when the request may have reached the server
+    (the connection broke after it was sent): a write may have happened, so it
+    was not retried unless the caller opted in.
+    """
+
+    def __init__(self, message: str, *, outcome_unknown: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.outcome_unknown = outcome_unknown
+
+
+class APITimeoutError(APIConnectionError):
+    """The call's deadline passed, or one phase of an attempt timed out."""
+
+
+@attrs.frozen
+class FieldViolation:
+    """One invalid request field, from `validation_error_info.field_violations`."""
+
+    field: str
+    description: str = ""
+    constraint: str = ""
+
+
+class APIStatusError(ScalekitError):
+    """The API answered with a non-2xx status.
+
+    Attributes:
+        status_code: The HTTP status.
+        message: The server's message (the Status `message`), or the reason phrase.
+        grpc_code: The Status `code` (a gRPC code number), when given.
+        error_code: `details[].error_code` of the Scalekit `ErrorInfo`, when given.
+        field_violations: The invalid fields a 400 names.
+        details: The raw `details` list of the Status body.
+        request_id: The request id (from `request_info` or a response header).
+        body: The decoded JSON body, or the text of a non-JSON body (truncated).
+
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        grpc_code: int | None = None,
+        error_code: str | None = None,
+        field_violations: tuple[FieldViolation, ...] = (),
+        details: tuple[Any, ...] = (),
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.grpc_code = grpc_code
+        self.error_code = error_code
+        self.field_violations = field_violations
+        self.details = details
+        self.request_id = request_id
+        self.body = body
+
+    def __str__(self) -> str:
+        parts = [f"{self.status_code}"]
+        if self.error_code:
+            parts.append(self.error_code)
+        text = f"[{' '.join(parts)}] {self.message}"
+        if self.field_violations:
+            text += (
+                " ("
+                + "; ".join(
+                    f"{v.field}: {v.description or v.constraint}" for v in self.field_violations
+                )
+                + ")"
+            )
+        if self.request_id:
+            text += f" request_id={self.request_id}"
+        return text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was invalid; `field_violations` names the fields."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the token was rejected, even after one refresh and replay."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the credentials may not perform this operation."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such resource (or route)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource already exists or changed under the call."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests.
+
+    `retry_after` is the wait, in seconds, the server asked for (or `None`).
+    It is raised once retries are spent, or at once when the wait exceeds the
+    client's cap or the call's deadline.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """5xx: the server failed; idempotent calls were retried before this."""
+
+
+class TokenError(ScalekitError):
+    """The token endpoint refused or failed to issue a token.
+
+    Attributes:
+        status_code: The HTTP status of the token endpoint, if it answered.
+        error: The OAuth `error` (e.g. `invalid_client`) or Scalekit `error_code`.
+        description: The OAuth `error_description` or Status `message`.
+
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        error: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.error = error
+        self.description = description
+
+    @property
+    def retryable(self) -> bool:
+        """Whether asking again may help (not for rejected credentials)."""
+        if self.error in {"invalid_client", "invalid_grant", "unauthorized_client"}:
+            return False
+        return self.status_code is None or self.status_code in _RETRYABLE_TOKEN_STATUSES
+
+
+_RETRYABLE_TOKEN_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+class ResponseValidationError(ScalekitError):
+    """A 2xx answer whose body is not JSON or not of the documented shape."""
+
+    def __init__(self, message: str, *, status_code: int, body: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.body = body
+
+
+_STATUS_CLASSES: Mapping[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def _truncate(text: str) -> str:
+    return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "…"
+
+
+def decode_body(content: bytes) -> Any:
+    """Decode a JSON body; return the (truncated) text when it is not JSON."""
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return _truncate(content.decode("utf-8", "replace"))
+
+
+def _error_info(details: tuple[Any, ...]) -> Mapping[str, Any]:
+    for item in details:
+        if isinstance(item, Mapping) and ("error_code" in item or "@type" in item):
+            return item
+    return {}
+
+
+def _violations(info: Mapping[str, Any]) -> tuple[FieldViolation, ...]:
+    block = info.get("validation_error_info")
+    raw = block.get("field_violations") if isinstance(block, Mapping) else None
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        FieldViolation(
+            field=str(v.get("field", "")),
+            description=str(v.get("description", "")),
+            constraint=str(v.get("constraint", "")),
+        )
+        for v in raw
+        if isinstance(v, Mapping)
+    )
+
+
+def status_error(
+    status_code: int,
+    reason: str,
+    content: bytes,
+    *,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+) -> APIStatusError:
+    """Build the typed error for a non-2xx answer; never raises."""
+    body = decode_body(content)
+    message = reason or f"HTTP {status_code}"
+    grpc_code: int | None = None
+    details: tuple[Any, ...] = ()
+    if isinstance(body, Mapping):
+        if isinstance(body.get("message"), str) and body["message"]:
+            message = _truncate(body["message"])
+        elif isinstance(body.get("error_description"), str):
+            message = _truncate(body["error_description"])
+        code = body.get("code")
+        grpc_code = code if isinstance(code, int) and not isinstance(code, bool) else None
+        raw_details = body.get("details")
+        details = tuple(raw_details) if isinstance(raw_details, list) else ()
+    info = _error_info(details)
+    error_code = info.get("error_code")
+    request_info = info.get("request_info")
+    if isinstance(request_info, Mapping) and isinstance(request_info.get("request_id"), str):
+        request_id = request_info["request_id"]
+    if status_code >= 500:
+        cls: type[APIStatusError] = ServerError
+    else:
+        cls = _STATUS_CLASSES.get(status_code, APIStatusError)
+    kwargs: dict[str, Any] = {
+        "status_code": status_code,
+        "grpc_code": grpc_code,
+        "error_code": error_code if isinstance(error_code, str) else None,
+        "field_violations": _violations(info),
+        "details": details,
+        "request_id": request_id,
+        "body": body,
+    }
+    if cls is RateLimitError:
+        kwargs["retry_after"] = retry_after
+    return cls(message, **kwargs)
+
+
+def token_error(status_code: int, content: bytes) -> TokenError:
+    """Build a `TokenError` from a token-endpoint answer (OAuth or Status body)."""
+    body = decode_body(content)
+    error: str | None = None
+    description: str | None = None
+    if isinstance(body, Mapping):
+        if isinstance(body.get("error"), str):
+            error = body["error"]
+            desc = body.get("error_description")
+            description = desc if isinstance(desc, str) else None
+        else:
+            info = _error_info(tuple(body.get("details") or ()))
+            code = info.get("error_code")
+            error = code if isinstance(code, str) else None
+            msg = body.get("message")
+            description = msg if isinstance(msg, str) else None
+    label = error or f"HTTP {status_code}"
+    text = f"token request failed: {label}"
+    if description:
+        text += f": {_truncate(description)}"
+    return TokenError(text, status_code=status_code, error=error, description=description)

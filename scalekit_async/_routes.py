@@ -1,0 +1,78 @@
+"""Routes: an HTTP method and a grpc-gateway path template, compiled once.
+
+A `Route` turns caller-supplied values into a path where each value is exactly
+one percent-encoded segment, so an id such as ``"a/../b?x#y"`` can never reach
+another route. The template's own characters (``/``, ``:verb``) stay literal.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import attrs
+
+__all__ = ["Route", "segment"]
+
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+_FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def segment(name: str, value: object) -> str:
+    """Percent-encode *value* as exactly one path segment.
+
+    Raises:
+        TypeError: *value* is not a string.
+        ValueError: *value* is empty, ``.`` or ``..``, or contains control characters.
+
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if value in {"", ".", ".."}:
+        raise ValueError(f"{name} must be a non-empty id, got {value!r}")
+    if any(ch < " " or ch == "\x7f" for ch in value):
+        raise ValueError(f"{name} must not contain control characters")
+    return quote(value, safe="")
+
+
+@attrs.frozen
+class Route:
+    """One API operation's method and path template, e.g. ``GET /api/v1/organizations/{id}``.
+
+    The template is parsed once; `path()` only encodes and joins.
+    """
+
+    method: str
+    template: str
+    _parts: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+    _names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        pieces = _FIELD.split(self.template)
+        object.__setattr__(self, "_parts", tuple(pieces[0::2]))
+        object.__setattr__(self, "_names", tuple(pieces[1::2]))
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether repeating the request cannot repeat a side effect (by HTTP method)."""
+        return self.method in _IDEMPOTENT
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The names of the template's path parameters, in order."""
+        return self._names
+
+    def path(self, *values: object) -> str:
+        """Fill the template's parameters, in order, each as one encoded segment."""
+        if len(values) != len(self._names):
+            raise TypeError(f"{self} takes {len(self._names)} path values, got {len(values)}")
+        if not values:
+            return self.template
+        out = [self._parts[0]]
+        for name, value, tail in zip(self._names, values, self._parts[1:], strict=True):
+            out.append(segment(name, value))
+            out.append(tail)
+        return "".join(out)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.template}"

@@ -1,0 +1,85 @@
+"""What every resource namespace shares: the client it calls and argument checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .._pagination import AsyncPaginator, Page
+from .._routes import Route
+from .._types import NOT_GIVEN, NotGiven, NotGivenOr
+
+if TYPE_CHECKING:
+    from .._client import ScalekitClient
+
+__all__ = ["Resource", "check_page_size"]
+
+T = TypeVar("T")
+
+
+def check_page_size(page_size: NotGivenOr[int], maximum: int = 100) -> None:
+    """Reject a page size the API would refuse, before any request is sent."""
+    if isinstance(page_size, NotGiven):
+        return
+    if isinstance(page_size, bool) or not isinstance(page_size, int):
+        raise TypeError(f"page_size must be an int, not {type(page_size).__name__}")
+    if not 1 <= page_size <= maximum:
+        raise ValueError(f"page_size must be between 1 and {maximum}, got {page_size}")
+
+
+def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+class Resource:
+    """A namespace of API operations on one resource family."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: ScalekitClient) -> None:
+        self._client = client
+
+    def _paginate(
+        self,
+        route: Route,
+        *path: str,
+        key: str,
+        item: type[T],
+        params: Mapping[str, Any],
+        page_token: NotGivenOr[str] = NOT_GIVEN,
+        total_key: str = "total_size",
+    ) -> AsyncPaginator[T]:
+        """A paginator over *route*, whose answer lists items under *key*."""
+        client = self._client
+        route.path(*path)  # check ids now, so a bad one fails at the call site
+        item_tuple: Any = tuple[item, ...]  # type: ignore[valid-type]
+
+        async def fetch(token: str | None) -> Page[T]:
+            query = dict(params)
+            if token:
+                query["page_token"] = token
+            data = await client._request(route, *path, params=query)
+            if not isinstance(data, Mapping):
+                data = {}
+            items = client._structure(data.get(key) or [], item_tuple)
+            return Page(
+                items=items,
+                next_page_token=_optional_str(data, "next_page_token"),
+                prev_page_token=_optional_str(data, "prev_page_token"),
+                total_size=_optional_int(data, total_key),
+            )
+
+        start = None if isinstance(page_token, NotGiven) else page_token
+        return AsyncPaginator(fetch, start)

@@ -1,0 +1,179 @@
+"""``client.organizations``: organizations and their settings, portal links and policies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .._pagination import AsyncPaginator
+from .._routes import Route
+from .._types import NOT_GIVEN, NotGivenOr, given
+from ..models._common import RegionCode, TimeUnit
+from ..models.organizations import (
+    Feature,
+    Organization,
+    PortalLink,
+    SessionPolicy,
+    SessionPolicyType,
+    UserManagementSettings,
+)
+from ._base import Resource, check_page_size
+
+__all__ = ["Organizations"]
+
+_LIST = Route("GET", "/api/v1/organizations")
+_CREATE = Route("POST", "/api/v1/organizations")
+_GET = Route("GET", "/api/v1/organizations/{id}")
+_GET_EXTERNAL = Route("GET", "/api/v1/organizations:external/{external_id}")
+_UPDATE = Route("PATCH", "/api/v1/organizations/{id}")
+_DELETE = Route("DELETE", "/api/v1/organizations/{id}")
+_PORTAL_LINK = Route("PUT", "/api/v1/organizations/{id}/portal_links")
+_SETTINGS = Route("PATCH", "/api/v1/organizations/{id}/settings")
+_GET_SESSION_POLICY = Route("GET", "/api/v1/organizations/{organization_id}/session-policy")
+_UPDATE_SESSION_POLICY = Route("PATCH", "/api/v1/organizations/{organization_id}/session-policy")
+_USER_MANAGEMENT = Route("PATCH", "/api/v1/organizations/{organization_id}/settings/usermanagement")
+
+
+class Organizations(Resource):
+    """Create, read, update, delete and list organizations (your customers' tenants)."""
+
+    __slots__ = ()
+
+    async def create(
+        self,
+        display_name: str,
+        *,
+        external_id: NotGivenOr[str | None] = NOT_GIVEN,
+        metadata: NotGivenOr[Mapping[str, str]] = NOT_GIVEN,
+        region_code: NotGivenOr[RegionCode | str] = NOT_GIVEN,
+        slug: NotGivenOr[str | None] = NOT_GIVEN,
+        logo_url: NotGivenOr[str | None] = NOT_GIVEN,
+    ) -> Organization:
+        """Create an organization; `external_id` links it to your own tenant id."""
+        body = given(
+            display_name=display_name,
+            external_id=external_id,
+            metadata=_metadata(metadata),
+            region_code=region_code,
+            slug=slug,
+            logo_url=logo_url,
+        )
+        data = await self._client._request(_CREATE, body=body)
+        return self._client._unwrap(data, "organization", Organization)
+
+    async def get(self, id: str) -> Organization:
+        """Fetch an organization by its Scalekit id (``org_...``)."""
+        data = await self._client._request(_GET, id)
+        return self._client._unwrap(data, "organization", Organization)
+
+    async def get_by_external_id(self, external_id: str) -> Organization:
+        """Fetch an organization by the external id your application gave it."""
+        data = await self._client._request(_GET_EXTERNAL, external_id)
+        return self._client._unwrap(data, "organization", Organization)
+
+    async def update(
+        self,
+        id: str,
+        *,
+        display_name: NotGivenOr[str] = NOT_GIVEN,
+        external_id: NotGivenOr[str | None] = NOT_GIVEN,
+        metadata: NotGivenOr[Mapping[str, str] | None] = NOT_GIVEN,
+        slug: NotGivenOr[str | None] = NOT_GIVEN,
+        logo_url: NotGivenOr[str | None] = NOT_GIVEN,
+    ) -> Organization:
+        """Change the given fields only; a field passed as `None` is cleared."""
+        body = given(
+            display_name=display_name,
+            external_id=external_id,
+            metadata=_metadata(metadata),
+            slug=slug,
+            logo_url=logo_url,
+        )
+        if not body:
+            raise ValueError("update() needs at least one field to change")
+        data = await self._client._request(_UPDATE, id, body=body)
+        return self._client._unwrap(data, "organization", Organization)
+
+    async def delete(self, id: str) -> None:
+        """Delete an organization (its domains and connections go with it)."""
+        await self._client._request(_DELETE, id)
+
+    def list(
+        self,
+        *,
+        page_size: NotGivenOr[int] = NOT_GIVEN,
+        page_token: NotGivenOr[str] = NOT_GIVEN,
+        external_id: NotGivenOr[str] = NOT_GIVEN,
+    ) -> AsyncPaginator[Organization]:
+        """List organizations: await for the first page, or ``async for`` every one."""
+        check_page_size(page_size)
+        params = given(page_size=page_size, external_id=external_id)
+        return self._paginate(
+            _LIST, key="organizations", item=Organization, params=params, page_token=page_token
+        )
+
+    async def update_settings(self, id: str, features: Mapping[str, bool]) -> Organization:
+        """Turn organization features on or off, e.g. ``{"sso": True, "dir_sync": False}``."""
+        if not isinstance(features, Mapping) or not features:
+            raise TypeError("features must be a non-empty mapping of feature name to bool")
+        body = {
+            "features": [{"name": str(name), "enabled": bool(on)} for name, on in features.items()]
+        }
+        data = await self._client._request(_SETTINGS, id, body=body)
+        return self._client._unwrap(data, "organization", Organization)
+
+    async def generate_portal_link(
+        self, id: str, *, features: Iterable[Feature | str] = ()
+    ) -> PortalLink:
+        """Create a one-time admin-portal link, optionally limited to some features."""
+        if isinstance(features, str):
+            raise TypeError("features must be a list of feature names, not one string")
+        params = {"features": [str(f) for f in features]}
+        data = await self._client._request(_PORTAL_LINK, id, params=params)
+        return self._client._unwrap(data, "link", PortalLink)
+
+    async def get_session_policy(self, organization_id: str) -> SessionPolicy:
+        """Fetch the session timeouts that apply to an organization."""
+        data = await self._client._request(_GET_SESSION_POLICY, organization_id)
+        return self._client._unwrap(data, "policy", SessionPolicy)
+
+    async def update_session_policy(
+        self,
+        organization_id: str,
+        *,
+        policy_source: NotGivenOr[SessionPolicyType | str] = NOT_GIVEN,
+        absolute_session_timeout: NotGivenOr[int | None] = NOT_GIVEN,
+        absolute_session_timeout_unit: NotGivenOr[TimeUnit | str | None] = NOT_GIVEN,
+        idle_session_timeout_enabled: NotGivenOr[bool | None] = NOT_GIVEN,
+        idle_session_timeout: NotGivenOr[int | None] = NOT_GIVEN,
+        idle_session_timeout_unit: NotGivenOr[TimeUnit | str | None] = NOT_GIVEN,
+    ) -> SessionPolicy:
+        """Change an organization's session timeouts (only the given fields)."""
+        body = given(
+            policy_source=policy_source,
+            absolute_session_timeout=absolute_session_timeout,
+            absolute_session_timeout_unit=absolute_session_timeout_unit,
+            idle_session_timeout_enabled=idle_session_timeout_enabled,
+            idle_session_timeout=idle_session_timeout,
+            idle_session_timeout_unit=idle_session_timeout_unit,
+        )
+        data = await self._client._request(_UPDATE_SESSION_POLICY, organization_id, body=body)
+        return self._client._unwrap(data, "policy", SessionPolicy)
+
+    async def upsert_user_management_settings(
+        self, organization_id: str, *, max_allowed_users: int | None
+    ) -> UserManagementSettings:
+        """Set an organization's user-management limits (e.g. the most users it may have)."""
+        body = {"settings": {"max_allowed_users": max_allowed_users}}
+        data = await self._client._request(_USER_MANAGEMENT, organization_id, body=body)
+        return self._client._unwrap(data, "settings", UserManagementSettings)
+
+
+def _metadata(value: NotGivenOr[Mapping[str, str] | None]) -> object:
+    if value is NOT_GIVEN or value is None:
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError("metadata must be a mapping of str to str")
+    for k, v in value.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise TypeError("metadata keys and values must be str")
+    return dict(value)

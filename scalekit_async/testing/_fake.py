@@ -1,0 +1,313 @@
+"""`FakeScalekit`: a stateful, in-memory Scalekit that speaks the real wire format."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+import anyio
+import httpx
+
+from .._client import ScalekitClient
+from . import (
+    _api_clients,
+    _auth_logs,
+    _connected_accounts,
+    _connections,
+    _directories,
+    _domains,
+    _mcp,
+    _memberships,
+    _organizations,
+    _passkeys,
+    _passwordless,
+    _permissions,
+    _providers,
+    _roles,
+    _sessions,
+    _tools,
+    _users,
+)
+from ._http import ApiError, Dropped, FakeRequest, Fault, Reply, Router, error_body
+
+__all__ = ["FakeScalekit"]
+
+DEFAULT_CLIENT_ID = "skc_fake_client"
+DEFAULT_CLIENT_SECRET = "fake-secret-do-not-use"  # noqa: S105 - a published test credential
+DEFAULT_ENV_URL = "http://fake.scalekit.test"
+
+
+_FAMILIES = (
+    _organizations,
+    _connections,
+    _domains,
+    _directories,
+    _users,
+    _memberships,
+    _roles,
+    _permissions,
+    _sessions,
+    _api_clients,
+    _passwordless,
+    _passkeys,
+    _auth_logs,
+    _connected_accounts,
+    _tools,
+    _mcp,
+    _providers,
+)
+
+
+class FakeScalekit:
+    """A stateful fake of the Scalekit API for tests, in-process or over a socket.
+
+    Args:
+        client_id: The client id its token endpoint accepts.
+        client_secret: The client secret its token endpoint accepts.
+        token_ttl: The ``expires_in`` of the tokens it issues, in seconds.
+        seed: Seeds generated ids, so runs are reproducible.
+        clock: A monotonic clock for token expiry (injectable for tests).
+
+    In-process: ``fake.client()`` returns a `ScalekitClient` wired to it with
+    no sockets. Over a socket: ``async with fake.serve() as url`` (or
+    ``python -m scalekit_async.testing --port 8765``).
+
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        token_ttl: float = 3600.0,
+        seed: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.token_ttl = token_ttl
+        self._clock = clock
+        self._random = random.Random(seed)  # noqa: S311 - ids, not secrets
+        self._ids = itertools.count(1)
+        self._tokens: dict[str, float] = {}
+        self._faults: list[Fault] = []
+        self.requests: list[FakeRequest] = []
+        """Every request received, oldest first (token requests included)."""
+        self.tokens_issued = 0
+        """How many tokens the token endpoint issued."""
+        self.rejected_tokens = 0
+        """How many API requests came with an unknown or expired token."""
+        self.organizations: dict[str, dict[str, Any]] = {}
+        """Organizations by id, as wire JSON."""
+        # Each family's state, as wire JSON; the family's module documents its keys.
+        self.connections: dict[str, dict[str, Any]] = {}
+        self.domains: dict[str, dict[str, Any]] = {}
+        self.directories: dict[str, dict[str, Any]] = {}
+        self.directory_users: dict[str, dict[str, Any]] = {}
+        self.directory_groups: dict[str, dict[str, Any]] = {}
+        self.users: dict[str, dict[str, Any]] = {}
+        self.memberships: dict[tuple[str, str], dict[str, Any]] = {}
+        self.roles: dict[str, dict[str, Any]] = {}
+        self.organization_roles: dict[tuple[str, str], dict[str, Any]] = {}
+        self.permissions: dict[str, dict[str, Any]] = {}
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self.api_clients: dict[str, dict[str, Any]] = {}
+        self.passkeys: dict[str, dict[str, Any]] = {}
+        self.auth_requests: list[dict[str, Any]] = []
+        self.passwordless: dict[str, dict[str, Any]] = {}
+        self.connected_accounts: dict[str, dict[str, Any]] = {}
+        self.mcp_configs: dict[str, dict[str, Any]] = {}
+        self.custom_providers: dict[str, dict[str, Any]] = {}
+        self.deletion_hooks: list[Callable[[str], None]] = []
+        """Called with an organization's id when it is deleted (cascades)."""
+        self.router = Router()
+        for family in _FAMILIES:
+            family.install(self)
+
+    def __repr__(self) -> str:
+        return f"<FakeScalekit client_id={self.client_id!r} tokens_issued={self.tokens_issued}>"
+
+    # -- configuration used by tests ------------------------------------
+
+    @property
+    def client_secret(self) -> str:
+        """The secret to give the client under test."""
+        return self._client_secret
+
+    def fail_next(
+        self,
+        times: int = 1,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        retry_after: str | None = None,
+        delay: float = 0.0,
+        drop: Literal["before", "after"] | None = None,
+        body: bytes | None = None,
+    ) -> Fault:
+        """Inject a fault into the next *times* matching requests (see `Fault`)."""
+        fault = Fault(times, method, path, status, retry_after, delay, drop, body)
+        self._faults.append(fault)
+        return fault
+
+    def expire_tokens(self) -> None:
+        """Make every issued token invalid now (as if they all expired)."""
+        self._tokens.clear()
+
+    def api_requests(self, method: str | None = None, path: str | None = None) -> list[FakeRequest]:
+        """The recorded API requests (token requests excluded), optionally filtered."""
+        return [
+            r
+            for r in self.requests
+            if r.path.startswith("/api/")
+            and (method is None or r.method == method)
+            and (path is None or r.path == path)
+        ]
+
+    def client(self, **options: Any) -> ScalekitClient:
+        """A `ScalekitClient` wired to this fake in-process (no sockets)."""
+        http = httpx.AsyncClient(transport=FakeTransport(self))
+        return ScalekitClient(
+            DEFAULT_ENV_URL, self.client_id, self._client_secret, http_client=http, **options
+        )
+
+    @asynccontextmanager
+    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+        """Serve this fake over HTTP/1.1 on a real socket; yields its base URL."""
+        from ._server import serve
+
+        async with serve(self, host, port) as url:
+            yield url
+
+    # -- helpers for handlers --------------------------------------------
+
+    def new_id(self, prefix: str) -> str:
+        """A new id such as ``org_1234567890123456``."""
+        return f"{prefix}_{next(self._ids):04d}{self._random.randrange(10**12):012d}"
+
+    @staticmethod
+    def now() -> str:
+        """The current time as an RFC 3339 string, as the API writes it."""
+        return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+    # -- the request path ------------------------------------------------
+
+    async def handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> Reply:
+        """Answer one request; raises `Dropped` when the connection must be cut."""
+        path, _, query_string = target.partition("?")
+        token = None
+        auth = headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            token = auth[7:]
+        request = FakeRequest(
+            method, path, tuple(parse_qsl(query_string, keep_blank_values=True)), body, token
+        )
+        fault = next((f for f in self._faults if f.matches(method, path)), None)
+        if fault is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                self._faults.remove(fault)
+            if fault.delay:
+                await anyio.sleep(fault.delay)
+            if fault.drop == "before":
+                raise Dropped
+        self.requests.append(request)
+        forced = fault.reply() if fault is not None else None
+        reply = forced if forced is not None else self._dispatch(request, headers)
+        if fault is not None and fault.drop == "after":
+            raise Dropped
+        return reply
+
+    def _dispatch(self, request: FakeRequest, headers: Mapping[str, str]) -> Reply:
+        if request.path == "/oauth/token":
+            return self._token_endpoint(request, headers)
+        if request.path.startswith("/api/") and not self._authorized(request.token):
+            self.rejected_tokens += 1
+            message = "Token empty" if not request.token else "token is invalid or expired"
+            return Reply.json(401, error_body(401, message))
+        found = self.router.match(request.method, request.path)
+        if isinstance(found, int):
+            message = "Not Found" if found == 404 else "Method Not Allowed"
+            return Reply.json(found, {"code": 5 if found == 404 else 12, "message": message})
+        handler, values, _ = found
+        try:
+            result = handler(request, **values)
+        except ApiError as exc:
+            return exc.reply
+        assert isinstance(result, Reply)
+        return result
+
+    def _authorized(self, token: str | None) -> bool:
+        if token is None:
+            return False
+        expires = self._tokens.get(token)
+        if expires is None:
+            return False
+        if self._clock() >= expires:
+            del self._tokens[token]
+            return False
+        return True
+
+    def _token_endpoint(self, request: FakeRequest, headers: Mapping[str, str]) -> Reply:
+        if request.method != "POST":
+            return Reply.json(405, {"code": 12, "message": "Method Not Allowed"})
+        form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
+        if form.get("grant_type") != "client_credentials":
+            return Reply.json(
+                400,
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": "grant_type not supported",
+                },
+            )
+        if form.get("client_id") != self.client_id or not secrets.compare_digest(
+            form.get("client_secret", ""), self._client_secret
+        ):
+            return Reply.json(
+                401, {"error": "invalid_client", "error_description": "invalid client credentials"}
+            )
+        token = "fake_at_" + secrets.token_urlsafe(24)
+        self._tokens[token] = self._clock() + self.token_ttl
+        self.tokens_issued += 1
+        ttl = self.token_ttl
+        return Reply.json(
+            200,
+            {
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": int(ttl) if float(ttl).is_integer() else ttl,
+                "scope": "openid",
+            },
+        )
+
+
+class FakeTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that hands requests to a `FakeScalekit` in-process."""
+
+    def __init__(self, fake: FakeScalekit) -> None:
+        self._fake = fake
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Answer *request* from the fake; a dropped connection raises like a real one."""
+        body = await request.aread()
+        target = request.url.raw_path.decode("ascii")
+        headers = {k.decode().lower(): v.decode() for k, v in request.headers.raw}
+        try:
+            reply = await self._fake.handle(request.method, target, headers, body)
+        except Dropped:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from None
+        return httpx.Response(
+            reply.status, headers=list(reply.headers), content=reply.body, request=request
+        )

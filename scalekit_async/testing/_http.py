@@ -1,0 +1,198 @@
+"""The fake's HTTP vocabulary: requests it saw, replies it gives, faults it injects, routing."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal
+from urllib.parse import unquote
+
+import attrs
+
+__all__ = ["ApiError", "Dropped", "Fault", "FakeRequest", "Reply", "Router", "error_body"]
+
+_GRPC = {400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 429: 8, 500: 13, 501: 12, 503: 14, 504: 4}
+_ERROR_CODES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ALREADY_EXISTS",
+    429: "RATE_LIMITED",
+    500: "INTERNAL",
+    501: "UNIMPLEMENTED",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+
+
+@attrs.frozen
+class FakeRequest:
+    """One request the fake received (the bearer token is kept out of the repr)."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    body: bytes
+    token: str | None = attrs.field(default=None, repr=False)
+
+    def json(self) -> Any:
+        """The decoded JSON body, or `None` when there is none."""
+        return json.loads(self.body) if self.body else None
+
+    def param(self, name: str) -> str | None:
+        """The first query value named *name*."""
+        return next((v for k, v in self.query if k == name), None)
+
+    def params(self, name: str) -> list[str]:
+        """Every query value named *name* (repeated keys)."""
+        return [v for k, v in self.query if k == name]
+
+
+@attrs.frozen
+class Reply:
+    """What the fake answers: a status, headers and a body."""
+
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def json(cls, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
+        """A JSON reply."""
+        return cls(
+            status,
+            json.dumps(data, separators=(",", ":")).encode(),
+            (("content-type", "application/json"), *headers),
+        )
+
+
+def error_body(
+    status: int,
+    message: str,
+    *,
+    error_code: str | None = None,
+    violations: tuple[tuple[str, str], ...] = (),
+) -> dict[str, Any]:
+    """A Scalekit error body (`google.rpc.Status` with an `ErrorInfo` detail)."""
+    info: dict[str, Any] = {
+        "@type": "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo",
+        "error_code": error_code or _ERROR_CODES.get(status, "UNKNOWN"),
+    }
+    if violations:
+        info["validation_error_info"] = {
+            "field_violations": [{"field": f, "description": d} for f, d in violations]
+        }
+    return {"code": _GRPC.get(status, 2), "message": message, "details": [info]}
+
+
+class Dropped(Exception):
+    """Raised inside the fake: cut the connection without an answer."""
+
+
+class ApiError(Exception):
+    """Raised by a fake handler to answer with a Scalekit error body."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        error_code: str | None = None,
+        violations: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.reply = Reply.json(
+            status, error_body(status, message, error_code=error_code, violations=violations)
+        )
+
+
+@attrs.define
+class Fault:
+    """A fault injected into the next `times` requests that match.
+
+    Args:
+        times: How many matching requests it affects.
+        method: Match this HTTP method only (``None``: any).
+        path: Match paths containing this text (``None``: any, token endpoint included).
+        status: Answer with this status and a Scalekit error body.
+        retry_after: Add a ``Retry-After`` header with this value.
+        delay: Wait this many seconds first.
+        drop: Close the connection without an answer, ``"before"`` or
+            ``"after"`` the request is processed (after: the write happened).
+        body: Answer with these raw bytes instead of a JSON error body.
+
+    """
+
+    times: int = 1
+    method: str | None = None
+    path: str | None = None
+    status: int | None = None
+    retry_after: str | None = None
+    delay: float = 0.0
+    drop: Literal["before", "after"] | None = None
+    body: bytes | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether this fault applies to a request."""
+        if self.times <= 0:
+            return False
+        if self.method is not None and self.method != method:
+            return False
+        return self.path is None or self.path in path
+
+    def reply(self) -> Reply | None:
+        """The reply this fault forces, if it forces one."""
+        if self.status is None:
+            return None
+        headers: tuple[tuple[str, str], ...] = ()
+        if self.retry_after is not None:
+            headers = (("retry-after", self.retry_after),)
+        if self.body is not None:
+            return Reply(self.status, self.body, (("content-type", "text/html"), *headers))
+        return Reply.json(self.status, error_body(self.status, "injected fault"), headers)
+
+
+Handler = Callable[..., Awaitable[Reply] | Reply]
+
+
+class Router:
+    """Match a method and a raw path against grpc-gateway templates."""
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], str, Handler]] = []
+
+    def add(self, method: str, template: str, handler: Handler) -> None:
+        """Route *method* on *template* (``{name}`` matches one encoded segment)."""
+        pattern = ""
+        for literal, name in re.findall(r"([^{]*)(?:\{([a-z_]+)\})?", template):
+            pattern += re.escape(literal)
+            if name:
+                pattern += f"(?P<{name}>[^/:]+)"
+        self._routes.append((method, re.compile(pattern + r"\Z"), template, handler))
+
+    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str], str] | int:
+        """The handler, decoded path values and template, or 404/405."""
+        status = 404
+        for route_method, pattern, template, handler in self._routes:
+            found = pattern.match(path)
+            if found is None:
+                continue
+            if route_method != method:
+                status = 405
+                continue
+            values = {k: unquote(v) for k, v in found.groupdict().items()}
+            return handler, values, template
+        return status
+
+    def templates(self) -> list[tuple[str, str]]:
+        """Every (method, template) routed."""
+        return [(m, t) for m, _, t, _ in self._routes]
+
+
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    """A JSON object from a body, or a 400 saying it is not one."""
+    if not isinstance(value, Mapping):
+        raise ApiError(400, "request body must be a JSON object")
+    return value

@@ -1,0 +1,206 @@
+"""The fake's Organizations endpoints, backed by `FakeScalekit.organizations`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._http import ApiError, FakeRequest, Reply, as_mapping
+from ._paging import page
+
+if TYPE_CHECKING:
+    from ._fake import FakeScalekit
+
+__all__ = ["install"]
+
+_FEATURES = {"sso", "dir_sync"}
+
+
+def _validate(body: Mapping[str, Any], *, creating: bool) -> None:
+    violations: list[tuple[str, str]] = []
+    if creating or "display_name" in body:
+        name = body.get("display_name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 200:
+            violations.append(("display_name", "value length must be between 1 and 200 runes"))
+    metadata = body.get("metadata")
+    if metadata is not None and (
+        not isinstance(metadata, Mapping)
+        or len(metadata) > 10
+        or not all(isinstance(v, str) for v in metadata.values())
+    ):
+        violations.append(("metadata", "at most 10 string key-value pairs"))
+    logo = body.get("logo_url")
+    if logo is not None and (not isinstance(logo, str) or not logo.startswith("https://")):
+        violations.append(("logo_url", "must be an https URL"))
+    if violations:
+        raise ApiError(400, "invalid request", violations=tuple(violations))
+
+
+def install(fake: FakeScalekit) -> None:
+    """Route the Organizations operations on *fake*."""
+    orgs = fake.organizations
+    policies: dict[str, dict[str, Any]] = {}
+    user_settings: dict[str, dict[str, Any]] = {}
+
+    def forget(org_id: str) -> None:
+        policies.pop(org_id, None)
+        user_settings.pop(org_id, None)
+
+    fake.deletion_hooks.append(forget)
+
+    def find(org_id: str) -> dict[str, Any]:
+        org = orgs.get(org_id)
+        if org is None:
+            raise ApiError(404, f"organization {org_id} not found")
+        return org
+
+    def by_external(external_id: str) -> dict[str, Any] | None:
+        return next((o for o in orgs.values() if o.get("external_id") == external_id), None)
+
+    def check_external_unique(external_id: object, own_id: str | None = None) -> None:
+        if isinstance(external_id, str) and external_id:
+            other = by_external(external_id)
+            if other is not None and other["id"] != own_id:
+                raise ApiError(409, "organization with this external_id already exists")
+
+    def create(request: FakeRequest) -> Reply:
+        body = as_mapping(request.json())
+        _validate(body, creating=True)
+        check_external_unique(body.get("external_id"))
+        now = fake.now()
+        org: dict[str, Any] = {
+            "id": fake.new_id("org"),
+            "display_name": body["display_name"],
+            "region_code": body.get("region_code") or "US",
+            "metadata": dict(body.get("metadata") or {}),
+            "create_time": now,
+            "update_time": now,
+            "settings": {
+                "features": [
+                    {"name": "sso", "enabled": False},
+                    {"name": "dir_sync", "enabled": False},
+                ]
+            },
+        }
+        for key in ("external_id", "slug", "logo_url"):
+            if body.get(key) is not None:
+                org[key] = body[key]
+        orgs[org["id"]] = org
+        return Reply.json(201, {"organization": org})
+
+    def get(request: FakeRequest, id: str) -> Reply:
+        return Reply.json(200, {"organization": find(id)})
+
+    def get_external(request: FakeRequest, external_id: str) -> Reply:
+        org = by_external(external_id)
+        if org is None:
+            raise ApiError(404, f"organization with external_id {external_id} not found")
+        return Reply.json(200, {"organization": org})
+
+    def update(request: FakeRequest, id: str) -> Reply:
+        org = find(id)
+        body = as_mapping(request.json())
+        _validate(body, creating=False)
+        check_external_unique(body.get("external_id"), own_id=id)
+        for key in ("display_name", "external_id", "slug", "logo_url", "metadata"):
+            if key not in body:
+                continue
+            if body[key] is None:
+                org.pop(key, None)
+                if key == "metadata":
+                    org["metadata"] = {}
+            else:
+                org[key] = body[key]
+        org["update_time"] = fake.now()
+        return Reply.json(200, {"organization": org})
+
+    def delete(request: FakeRequest, id: str) -> Reply:
+        find(id)
+        del orgs[id]
+        for hook in fake.deletion_hooks:
+            hook(id)
+        return Reply.json(200, {})
+
+    def list_(request: FakeRequest) -> Reply:
+        items = list(orgs.values())
+        external_id = request.param("external_id")
+        if external_id:
+            items = [o for o in items if o.get("external_id") == external_id]
+        return Reply.json(200, page(request, items, "organizations", default_size=10))
+
+    def portal_link(request: FakeRequest, id: str) -> Reply:
+        find(id)
+        unknown = [f for f in request.params("features") if f not in _FEATURES]
+        if unknown:
+            raise ApiError(400, "unknown feature", violations=(("features", ", ".join(unknown)),))
+        link_id = fake.new_id("lnk")
+        return Reply.json(
+            200,
+            {
+                "link": {
+                    "id": link_id,
+                    "location": f"https://portal.fake.scalekit.test/magicLink/{link_id}",
+                    "expire_time": fake.now(),
+                }
+            },
+        )
+
+    def settings(request: FakeRequest, id: str) -> Reply:
+        org = find(id)
+        body = as_mapping(request.json())
+        features = body.get("features")
+        if not isinstance(features, list):
+            raise ApiError(400, "invalid request", violations=(("features", "must be a list"),))
+        current = {f["name"]: f for f in org["settings"]["features"]}
+        for feature in features:
+            if not isinstance(feature, Mapping) or not isinstance(feature.get("name"), str):
+                raise ApiError(400, "invalid request", violations=(("features", "bad feature"),))
+            current[feature["name"]] = {
+                "name": feature["name"],
+                "enabled": bool(feature.get("enabled")),
+            }
+        org["settings"] = {"features": list(current.values())}
+        org["update_time"] = fake.now()
+        return Reply.json(200, {"organization": org})
+
+    def get_policy(request: FakeRequest, organization_id: str) -> Reply:
+        find(organization_id)
+        policy = policies.setdefault(organization_id, {"policy_source": "APPLICATION"})
+        return Reply.json(200, {"policy": policy})
+
+    def update_policy(request: FakeRequest, organization_id: str) -> Reply:
+        find(organization_id)
+        body = as_mapping(request.json())
+        policy = policies.setdefault(organization_id, {"policy_source": "APPLICATION"})
+        for key, value in body.items():
+            if value is None:
+                policy.pop(key, None)
+            else:
+                policy[key] = value
+        return Reply.json(200, {"policy": policy})
+
+    def user_management(request: FakeRequest, organization_id: str) -> Reply:
+        find(organization_id)
+        body = as_mapping(request.json())
+        settings_ = body.get("settings")
+        if not isinstance(settings_, Mapping):
+            raise ApiError(400, "invalid request", violations=(("settings", "is required"),))
+        user_settings[organization_id] = dict(settings_)
+        return Reply.json(200, {"settings": user_settings[organization_id]})
+
+    add = fake.router.add
+    add("GET", "/api/v1/organizations", list_)
+    add("POST", "/api/v1/organizations", create)
+    add("GET", "/api/v1/organizations:external/{external_id}", get_external)
+    add("GET", "/api/v1/organizations/{id}", get)
+    add("PATCH", "/api/v1/organizations/{id}", update)
+    add("DELETE", "/api/v1/organizations/{id}", delete)
+    add("PUT", "/api/v1/organizations/{id}/portal_links", portal_link)
+    add("PATCH", "/api/v1/organizations/{id}/settings", settings)
+    add("GET", "/api/v1/organizations/{organization_id}/session-policy", get_policy)
+    add("PATCH", "/api/v1/organizations/{organization_id}/session-policy", update_policy)
+    add(
+        "PATCH",
+        "/api/v1/organizations/{organization_id}/settings/usermanagement",
+        user_management,
+    )
