@@ -83,3 +83,59 @@ class Resource:
 
         start = None if isinstance(page_token, NotGiven) else page_token
         return AsyncPaginator(fetch, start)
+
+    def _paginate_numbered(
+        self,
+        route: Route,
+        *path: str,
+        key: str,
+        item: type[T],
+        params: Mapping[str, Any],
+        page_size: int,
+        page_number: int = 1,
+    ) -> AsyncPaginator[T]:
+        """A paginator over a ``page_number``/``page_size`` list (no tokens, no total).
+
+        The page token is the next page number as a string; a short page is the last.
+        """
+        client = self._client
+        route.path(*path)
+        item_tuple: Any = tuple[item, ...]  # type: ignore[valid-type]
+
+        async def fetch(token: str | None) -> Page[T]:
+            number = int(token) if token else page_number
+            query = {**params, "page_size": page_size, "page_number": number}
+            data = await client._request(route, *path, params=query)
+            if not isinstance(data, Mapping):
+                data = {}
+            items = client._structure(data.get(key) or [], item_tuple)
+            full = len(items) >= page_size > 0
+            return Page(
+                items=items,
+                next_page_token=str(number + 1) if full else None,
+                prev_page_token=str(number - 1) if number > 1 else None,
+            )
+
+        return AsyncPaginator(fetch, str(page_number))
+
+    def _list_all(
+        self,
+        route: Route,
+        *path: str,
+        key: str,
+        item: type[T],
+        params: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[T]:
+        """A paginator over an unpaginated list: one page holding every item."""
+        client = self._client
+        route.path(*path)
+        item_tuple: Any = tuple[item, ...]  # type: ignore[valid-type]
+
+        async def fetch(token: str | None) -> Page[T]:
+            data = await client._request(route, *path, params=params)
+            if not isinstance(data, Mapping):
+                data = {}
+            items = client._structure(data.get(key) or [], item_tuple)
+            return Page(items=items, total_size=len(items))
+
+        return AsyncPaginator(fetch)
