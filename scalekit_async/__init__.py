@@ -15,62 +15,28 @@ from ._client import ScalekitClient as ScalekitClient
 from ._enums import OpenEnum as OpenEnum
 from ._errors import (
     APIConnectionError as APIConnectionError,
-)
-from ._errors import (
     APIStatusError as APIStatusError,
-)
-from ._errors import (
     APITimeoutError as APITimeoutError,
-)
-from ._errors import (
     AuthenticationError as AuthenticationError,
-)
-from ._errors import (
     BadRequestError as BadRequestError,
-)
-from ._errors import (
     ClientClosedError as ClientClosedError,
-)
-from ._errors import (
     ConfigurationError as ConfigurationError,
-)
-from ._errors import (
     ConflictError as ConflictError,
-)
-from ._errors import (
     FieldViolation as FieldViolation,
-)
-from ._errors import (
     NotFoundError as NotFoundError,
-)
-from ._errors import (
     PermissionDeniedError as PermissionDeniedError,
-)
-from ._errors import (
     RateLimitError as RateLimitError,
-)
-from ._errors import (
     ResponseValidationError as ResponseValidationError,
-)
-from ._errors import (
     ScalekitError as ScalekitError,
-)
-from ._errors import (
     ServerError as ServerError,
-)
-from ._errors import (
     TokenError as TokenError,
-)
-from ._errors import (
+    ToolExecutionError as ToolExecutionError,
     WrongEventLoopError as WrongEventLoopError,
 )
-from ._pagination import AsyncPaginator as AsyncPaginator
-from ._pagination import Page as Page
+from ._pagination import AsyncPaginator as AsyncPaginator, Page as Page
 from ._retry import RetryPolicy as RetryPolicy
-from ._transport import Attempt as Attempt
-from ._transport import Timeouts as Timeouts
-from ._types import NOT_GIVEN as NOT_GIVEN
-from ._types import NotGiven as NotGiven
+from ._transport import Attempt as Attempt, Timeouts as Timeouts
+from ._types import NOT_GIVEN as NOT_GIVEN, NotGiven as NotGiven
 from ._version import __version__ as __version__
 from .models import *  # noqa: F403
 
@@ -103,6 +69,7 @@ __all__ = [
     "ServerError",
     "Timeouts",
     "TokenError",
+    "ToolExecutionError",
     "WrongEventLoopError",
     "__version__",
 ]

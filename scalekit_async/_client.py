@@ -38,6 +38,7 @@ from ._errors import (
     status_error,
     token_error,
 )
+from ._oidc import Auth
 from ._retry import RetryPolicy, parse_retry_after
 from ._routes import Route
 from ._transport import Attempt, Timeouts, Transport
@@ -131,6 +132,7 @@ class ScalekitClient:
         self._loop: object | None = None
         self._converter = make_converter()
         self._tokens = TokenRefresher(self._fetch_token, fetch_timeout=self._timeout)
+        self.auth = Auth(self)
         self.organizations = Organizations(self)
         self.connections = Connections(self)
         self.domains = Domains(self)
@@ -237,8 +239,13 @@ class ScalekitClient:
         params: Mapping[str, Any] | None = None,
         body: Any = NOT_GIVEN,
         timeout: float | None = None,
+        timeouts: Timeouts | None = None,
     ) -> Any:
-        """Send one API call and return its decoded JSON body (``{}`` when empty)."""
+        """Send one API call and return its decoded JSON body (``{}`` when empty).
+
+        *timeout* overrides the call's deadline and *timeouts* the per-phase
+        limits (long-running operations such as tool execution use both).
+        """
         url = self._base + route.path(*path)
         transport = self._transport_for_call()
         if isinstance(body, NotGiven):
@@ -257,6 +264,7 @@ class ScalekitClient:
                 "params": query,
                 "content": content,
                 "authorize": self._authorize,
+                "timeouts": timeouts,
             }
             response, sent = await send(route.method, url, **kwargs)
             if response.status_code == 401 and sent is not None:

@@ -14,7 +14,8 @@ ScalekitError
 │   ├── NotFoundError             404
 │   ├── ConflictError             409
 │   ├── RateLimitError            429
-│   └── ServerError               5xx
+│   ├── ServerError               5xx
+│   └── ToolExecutionError        a tool failed upstream (error_code TOOL_ERROR)
 ├── TokenError                    the token endpoint failed
 └── ResponseValidationError       a 2xx answer that is not the documented shape
 ```
@@ -46,6 +47,7 @@ __all__ = [
     "ConflictError",
     "RateLimitError",
     "ServerError",
+    "ToolExecutionError",
     "TokenError",
     "ResponseValidationError",
     "FieldViolation",
@@ -196,6 +198,30 @@ class ServerError(APIStatusError):
     """5xx: the server failed; idempotent calls were retried before this."""
 
 
+class ToolExecutionError(APIStatusError):
+    """An AgentKit tool failed at its provider (``error_code == "TOOL_ERROR"``).
+
+    Attributes:
+        execution_id: The execution's id, to find it in Scalekit's logs.
+        tool_error_code: The provider's error code.
+        tool_error_message: The provider's error message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        execution_id: str | None = None,
+        tool_error_code: str | None = None,
+        tool_error_message: str | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(message, **kw)
+        self.execution_id = execution_id
+        self.tool_error_code = tool_error_code
+        self.tool_error_message = tool_error_message
+
+
 class TokenError(ScalekitError):
     """The token endpoint refused or failed to issue a token.
 
@@ -330,7 +356,21 @@ def status_error(
     }
     if cls is RateLimitError:
         kwargs["retry_after"] = retry_after
+    if error_code == "TOOL_ERROR":
+        tool = info.get("tool_error_info")
+        tool = tool if isinstance(tool, Mapping) else {}
+        return ToolExecutionError(
+            message,
+            execution_id=_str_or_none(tool.get("execution_id")),
+            tool_error_code=_str_or_none(tool.get("tool_error_code")),
+            tool_error_message=_str_or_none(tool.get("tool_error_message")),
+            **kwargs,
+        )
     return cls(message, **kwargs)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def token_error(status_code: int, content: bytes) -> TokenError:

@@ -99,6 +99,7 @@ class Transport:
         content: bytes | None = None,
         authorize: Authorize | None = None,
         max_retries: int | None = None,
+        timeouts: Timeouts | None = None,
     ) -> tuple[httpx.Response, str | None]:
         """Send until success, a final answer, retries spent, or the deadline.
 
@@ -127,7 +128,7 @@ class Transport:
                 params=params,
                 content=content,
                 headers=request_headers,
-                timeout=self.timeouts.bounded(deadline - anyio.current_time()),
+                timeout=(timeouts or self.timeouts).bounded(deadline - anyio.current_time()),
             )
             started = anyio.current_time()
             failure: APIConnectionError | None = None

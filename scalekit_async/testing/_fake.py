@@ -127,6 +127,10 @@ class FakeScalekit:
         self.custom_providers: dict[str, dict[str, Any]] = {}
         self.deletion_hooks: list[Callable[[str], None]] = []
         """Called with an organization's id when it is deleted (cascades)."""
+        self.grant_handlers: dict[str, Callable[[FakeRequest, Mapping[str, str]], Reply]] = {
+            "client_credentials": self._client_credentials,
+        }
+        """Token-endpoint handlers by ``grant_type``, called once the client is authenticated."""
         self.router = Router()
         for family in _FAMILIES:
             family.install(self)
@@ -262,7 +266,8 @@ class FakeScalekit:
         if request.method != "POST":
             return Reply.json(405, {"code": 12, "message": "Method Not Allowed"})
         form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
-        if form.get("grant_type") != "client_credentials":
+        handler = self.grant_handlers.get(form.get("grant_type", ""))
+        if handler is None:
             return Reply.json(
                 400,
                 {
@@ -276,9 +281,20 @@ class FakeScalekit:
             return Reply.json(
                 401, {"error": "invalid_client", "error_description": "invalid client credentials"}
             )
+        try:
+            return handler(request, form)
+        except ApiError as exc:
+            return exc.reply
+
+    def issue_token(self, ttl: float | None = None) -> str:
+        """Issue an opaque API access token valid for *ttl* seconds (default `token_ttl`)."""
         token = "fake_at_" + secrets.token_urlsafe(24)
-        self._tokens[token] = self._clock() + self.token_ttl
+        self._tokens[token] = self._clock() + (self.token_ttl if ttl is None else ttl)
         self.tokens_issued += 1
+        return token
+
+    def _client_credentials(self, request: FakeRequest, form: Mapping[str, str]) -> Reply:
+        token = self.issue_token()
         ttl = self.token_ttl
         return Reply.json(
             200,
