@@ -53,7 +53,6 @@ __all__ += mcp.__all__
 __all__ += organizations.__all__
 __all__ += passkeys.__all__
 __all__ += passwordless.__all__
-__all__ += passwordless.__all__
 __all__ += providers.__all__
 __all__ += roles.__all__
 __all__ += sessions.__all__
