@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PYTHON) examples/demo.py
+	@$(PYTHON) examples/demo.py
 
 test: lint typecheck pytest
 

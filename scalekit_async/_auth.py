@@ -23,6 +23,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import anyio
+import anyio.lowlevel
 import attrs
 
 from ._errors import TokenError
@@ -134,6 +135,8 @@ class TokenRefresher:
         flight = self._flight
         if flight is None:
             fresh = await self._run_fetch()
+            # The fetch was shielded; a caller cancelled meanwhile leaves now.
+            await anyio.lowlevel.checkpoint_if_cancelled()
         else:
             await flight.done.wait()
             if flight.error is not None:

@@ -94,6 +94,8 @@ class ScalekitClient:
             attempt and every backoff sleep together.
         max_retries: Retries after the first attempt (see `RetryPolicy`).
         http_client: An `httpx.AsyncClient` to send through; the SDK never closes it.
+        transport: An httpx transport for the client the SDK creates and owns
+            (and closes), e.g. a fast transport or an in-process fake.
         retry: The retry policy; `max_retries` overrides its count.
         timeouts: Per-phase limits of one attempt.
         on_attempt: Callbacks told about every attempt (method, route template,
@@ -112,6 +114,7 @@ class ScalekitClient:
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
         on_attempt: tuple[Callable[[Attempt], None], ...] = (),
@@ -125,7 +128,10 @@ class ScalekitClient:
         self._timeout = float(timeout)
         self._policy = attrs.evolve(retry or RetryPolicy(), max_retries=max_retries)
         self._timeouts = timeouts or Timeouts()
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass http_client or transport, not both")
         self._given_http = http_client
+        self._given_transport = transport
         self._hooks = tuple(on_attempt)
         self._transport: Transport | None = None
         self._closed = False
@@ -220,6 +226,7 @@ class ScalekitClient:
         transport = self._transport
         if transport is None:
             http = self._given_http or httpx.AsyncClient(
+                transport=self._given_transport,
                 follow_redirects=False,
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
             )

@@ -7,7 +7,7 @@ every item, fetching pages lazily and holding one page at a time;
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -53,19 +53,60 @@ class AsyncPaginator(Generic[T]):
     def __await__(self) -> Generator[Any, None, Page[T]]:
         return self._fetch(self._start).__await__()
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
-        """Yield every page in order, stopping at the last (or at a repeated token)."""
-        token = self._start
-        seen: set[str] = set()
-        while True:
-            page = await self._fetch(token)
-            yield page
-            token = page.next_page_token
-            if not token or token in seen:
-                return
-            seen.add(token)
+    def pages(self) -> AsyncIterator[Page[T]]:
+        """Iterate page by page, stopping at the last page (or at a repeated token)."""
+        return _Pages(self._fetch, self._start)
 
-    async def __aiter__(self) -> AsyncIterator[T]:
-        async for page in self.pages():
-            for item in page.items:
-                yield item
+    def __aiter__(self) -> AsyncIterator[T]:
+        return _Items(_Pages(self._fetch, self._start))
+
+
+class _Pages(Generic[T]):
+    """Fetch one page per step.
+
+    A plain iterator, not an async generator: breaking out of a loop leaves
+    nothing to finalize, on any event loop.
+    """
+
+    __slots__ = ("_done", "_fetch", "_seen", "_token")
+
+    def __init__(self, fetch: FetchPage[T], start: str | None) -> None:
+        self._fetch = fetch
+        self._token = start
+        self._seen: set[str] = set()
+        self._done = False
+
+    def __aiter__(self) -> _Pages[T]:
+        return self
+
+    async def __anext__(self) -> Page[T]:
+        if self._done:
+            raise StopAsyncIteration
+        page = await self._fetch(self._token)
+        token = page.next_page_token
+        if not token or token in self._seen:
+            self._done = True
+        else:
+            self._seen.add(token)
+            self._token = token
+        return page
+
+
+class _Items(Generic[T]):
+    """Yields the items of successive pages, holding one page at a time."""
+
+    __slots__ = ("_items", "_pages")
+
+    def __init__(self, pages: _Pages[T]) -> None:
+        self._pages = pages
+        self._items: Iterator[T] = iter(())
+
+    def __aiter__(self) -> _Items[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        while True:
+            for item in self._items:
+                return item
+            page = await self._pages.__anext__()
+            self._items = iter(page.items)

@@ -178,9 +178,12 @@ class FakeScalekit:
 
     def client(self, **options: Any) -> ScalekitClient:
         """A `ScalekitClient` wired to this fake in-process (no sockets)."""
-        http = httpx.AsyncClient(transport=FakeTransport(self))
         return ScalekitClient(
-            DEFAULT_ENV_URL, self.client_id, self._client_secret, http_client=http, **options
+            DEFAULT_ENV_URL,
+            self.client_id,
+            self._client_secret,
+            transport=FakeTransport(self),
+            **options,
         )
 
     @asynccontextmanager

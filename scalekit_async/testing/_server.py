@@ -94,7 +94,7 @@ async def serve(fake: FakeScalekit, host: str = "127.0.0.1", port: int = 0) -> A
     async def handler(stream: anyio.abc.SocketStream) -> None:
         await _connection(fake, stream)
 
-    async with anyio.create_task_group() as tg:
+    async with listener, anyio.create_task_group() as tg:
         tg.start_soon(listener.serve, handler)
         try:
             yield f"http://{host}:{bound}"

@@ -18,7 +18,10 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     await client.organizations.generate_portal_link(org.id, features=["sso", "dir_sync"])
     await client.organizations.get_session_policy(org.id)
     await client.organizations.update_session_policy(
-        org.id, policy_source="CUSTOM", absolute_session_timeout=8, absolute_session_timeout_unit="HOURS"
+        org.id,
+        policy_source="CUSTOM",
+        absolute_session_timeout=8,
+        absolute_session_timeout_unit="HOURS",
     )
     await client.organizations.upsert_user_management_settings(org.id, max_allowed_users=50)
     other = await client.organizations.create(display_name="Doomed")

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+import scalekit_async as sk
+from scalekit_async.testing import FakeScalekit
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_create_sends_only_given_fields(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org = await client.organizations.create(
+        display_name="Acme", external_id="acme-1", metadata={"k": "v"}
+    )
+    assert isinstance(org, sk.Organization)
+    assert org.id.startswith("org_")
+    assert org.display_name == "Acme"
+    assert org.external_id == "acme-1"
+    assert org.metadata == {"k": "v"}
+    assert isinstance(org.create_time, datetime)
+    assert org.create_time.tzinfo is not None
+    (request,) = fake.api_requests("POST", "/api/v1/organizations")
+    assert request.json() == {
+        "display_name": "Acme",
+        "external_id": "acme-1",
+        "metadata": {"k": "v"},
+    }
+
+
+async def test_get_and_get_by_external_id(client: sk.ScalekitClient) -> None:
+    created = await client.organizations.create(display_name="Acme", external_id="ext/1 ?#")
+    assert await client.organizations.get(created.id) == created
+    assert await client.organizations.get_by_external_id("ext/1 ?#") == created
+
+
+async def test_update_sends_only_the_keys_passed(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org = await client.organizations.create(display_name="Acme", external_id="a", slug="acme")
+    updated = await client.organizations.update(org.id, display_name="Acme Inc", external_id=None)
+    (request,) = fake.api_requests("PATCH")
+    assert request.json() == {"display_name": "Acme Inc", "external_id": None}
+    assert updated.display_name == "Acme Inc"
+    assert updated.external_id is None
+    assert updated.slug == "acme"
+
+
+async def test_update_needs_a_field(client: sk.ScalekitClient) -> None:
+    with pytest.raises(ValueError, match="at least one field"):
+        await client.organizations.update("org_1")
+
+
+async def test_delete_then_get_is_not_found(client: sk.ScalekitClient) -> None:
+    org = await client.organizations.create(display_name="Acme")
+    await client.organizations.delete(org.id)
+    with pytest.raises(sk.NotFoundError) as info:
+        await client.organizations.get(org.id)
+    assert info.value.status_code == 404
+    assert info.value.error_code == "NOT_FOUND"
+
+
+async def test_list_pages_and_iterates_lazily(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    for i in range(25):
+        await client.organizations.create(display_name=f"Org {i}")
+    first = await client.organizations.list(page_size=10)
+    assert len(first.items) == 10
+    assert first.total_size == 25
+    assert first.next_page_token
+    assert first.prev_page_token is None
+    names = [o.display_name async for o in client.organizations.list(page_size=10)]
+    assert names == [f"Org {i}" for i in range(25)]
+    sizes = [len(p.items) async for p in client.organizations.list(page_size=10).pages()]
+    assert sizes == [10, 10, 5]
+    before = len(fake.api_requests("GET"))
+    async for _ in client.organizations.list(page_size=10):
+        break
+    assert len(fake.api_requests("GET")) == before + 1
+
+
+async def test_list_filters_by_external_id(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    await client.organizations.create(display_name="A", external_id="a")
+    await client.organizations.create(display_name="B", external_id="b")
+    page = await client.organizations.list(external_id="b")
+    assert [o.display_name for o in page.items] == ["B"]
+    assert fake.api_requests("GET")[-1].param("external_id") == "b"
+
+
+async def test_list_resumes_from_a_page_token(client: sk.ScalekitClient) -> None:
+    for i in range(15):
+        await client.organizations.create(display_name=f"Org {i}")
+    first = await client.organizations.list(page_size=10)
+    assert first.next_page_token is not None
+    rest = await client.organizations.list(page_size=10, page_token=first.next_page_token)
+    assert [o.display_name for o in rest.items] == [f"Org {i}" for i in range(10, 15)]
+
+
+@pytest.mark.parametrize("size", [0, -1, 101])
+async def test_page_size_out_of_range(client: sk.ScalekitClient, size: int) -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        client.organizations.list(page_size=size)
+
+
+async def test_page_size_wrong_type(client: sk.ScalekitClient) -> None:
+    with pytest.raises(TypeError):
+        client.organizations.list(page_size="10")  # type: ignore[arg-type]
+
+
+async def test_duplicate_external_id_is_a_conflict(client: sk.ScalekitClient) -> None:
+    await client.organizations.create(display_name="A", external_id="same")
+    with pytest.raises(sk.ConflictError):
+        await client.organizations.create(display_name="B", external_id="same")
+
+
+async def test_invalid_input_is_a_bad_request_naming_the_field(client: sk.ScalekitClient) -> None:
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.organizations.create(display_name="")
+    assert [v.field for v in info.value.field_violations] == ["display_name"]
+
+
+async def test_too_much_metadata_is_a_bad_request(client: sk.ScalekitClient) -> None:
+    with pytest.raises(sk.BadRequestError):
+        await client.organizations.create(
+            display_name="A", metadata={f"k{i}": "v" for i in range(11)}
+        )
+
+
+@pytest.mark.parametrize("bad", [{"k": 1}, {1: "v"}, ["k", "v"]])
+async def test_metadata_must_be_strings(client: sk.ScalekitClient, bad: object) -> None:
+    with pytest.raises(TypeError, match="metadata"):
+        await client.organizations.create(display_name="A", metadata=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", ["", ".", ".."])
+async def test_ids_that_would_change_the_route_send_nothing(
+    client: sk.ScalekitClient, fake: FakeScalekit, bad: str
+) -> None:
+    with pytest.raises(ValueError):
+        await client.organizations.delete(bad)
+    assert fake.requests == []
+
+
+async def test_ids_with_path_characters_stay_one_segment(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org = await client.organizations.create(display_name="Victim")
+    with pytest.raises(sk.NotFoundError):
+        await client.organizations.delete(f"../organizations/{org.id}")
+    with pytest.raises(sk.NotFoundError):
+        await client.organizations.get(f"x/../{org.id}")
+    assert org.id in fake.organizations
+    assert fake.api_requests("DELETE")[0].path == (
+        f"/api/v1/organizations/..%2Forganizations%2F{org.id}"
+    )
+
+
+async def test_update_settings(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    org = await client.organizations.create(display_name="A")
+    updated = await client.organizations.update_settings(org.id, {"sso": True, "dir_sync": False})
+    assert updated.settings is not None
+    assert {f.name: f.enabled for f in updated.settings.features} == {
+        "sso": True,
+        "dir_sync": False,
+    }
+    assert fake.api_requests("PATCH")[0].json() == {
+        "features": [{"name": "sso", "enabled": True}, {"name": "dir_sync", "enabled": False}]
+    }
+
+
+async def test_portal_link_repeats_the_features_key(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org = await client.organizations.create(display_name="A")
+    link = await client.organizations.generate_portal_link(
+        org.id, features=[sk.Feature.SSO, "dir_sync"]
+    )
+    assert link.location.startswith("https://")
+    assert link.expire_time is not None
+    (request,) = fake.api_requests("PUT")
+    assert request.query == (("features", "sso"), ("features", "dir_sync"))
+    assert request.body == b""
+
+
+async def test_portal_link_rejects_a_bare_string(client: sk.ScalekitClient) -> None:
+    with pytest.raises(TypeError):
+        await client.organizations.generate_portal_link("org_1", features="sso")
+
+
+async def test_session_policy_round_trip(client: sk.ScalekitClient) -> None:
+    org = await client.organizations.create(display_name="A")
+    before = await client.organizations.get_session_policy(org.id)
+    assert before.policy_source == sk.SessionPolicyType.APPLICATION
+    after = await client.organizations.update_session_policy(
+        org.id,
+        policy_source=sk.SessionPolicyType.CUSTOM,
+        absolute_session_timeout=8,
+        absolute_session_timeout_unit=sk.TimeUnit.HOURS,
+    )
+    assert after.policy_source is sk.SessionPolicyType.CUSTOM
+    assert after.absolute_session_timeout == 8
+    assert after.absolute_session_timeout_unit is sk.TimeUnit.HOURS
+    assert await client.organizations.get_session_policy(org.id) == after
+
+
+async def test_user_management_settings(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    org = await client.organizations.create(display_name="A")
+    settings = await client.organizations.upsert_user_management_settings(
+        org.id, max_allowed_users=25
+    )
+    assert settings.max_allowed_users == 25
+    assert fake.api_requests("PATCH")[0].json() == {"settings": {"max_allowed_users": 25}}
+
+
+async def test_deleting_an_organization_cascades(fake: FakeScalekit) -> None:
+    seen: list[str] = []
+    fake.deletion_hooks.append(seen.append)
+    async with fake.client() as client:
+        org = await client.organizations.create(display_name="A")
+        await client.organizations.delete(org.id)
+    assert seen == [org.id]

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from scalekit_async import AsyncPaginator, Page
+
+pytestmark = pytest.mark.anyio
+
+
+def pager(pages: dict[str | None, Page[int]], calls: list[str | None]) -> AsyncPaginator[int]:
+    async def fetch(token: str | None) -> Page[int]:
+        calls.append(token)
+        return pages[token]
+
+    return AsyncPaginator(fetch)
+
+
+async def test_await_gives_the_first_page_only() -> None:
+    calls: list[str | None] = []
+    pages = {None: Page(items=(1, 2), next_page_token="a"), "a": Page(items=(3,))}
+    first = await pager(pages, calls)
+    assert first.items == (1, 2)
+    assert first.has_next_page
+    assert calls == [None]
+
+
+async def test_iteration_walks_every_page_lazily() -> None:
+    calls: list[str | None] = []
+    pages = {
+        None: Page(items=(1, 2), next_page_token="a"),
+        "a": Page(items=(), next_page_token="b"),
+        "b": Page(items=(3,), next_page_token=""),
+    }
+    assert [i async for i in pager(pages, calls)] == [1, 2, 3]
+    assert calls == [None, "a", "b"]
+
+
+async def test_a_repeated_token_stops_instead_of_looping_forever() -> None:
+    calls: list[str | None] = []
+    pages = {
+        None: Page(items=(1,), next_page_token="a"),
+        "a": Page(items=(2,), next_page_token="a"),
+    }
+    assert [i async for i in pager(pages, calls)] == [1, 2]
+    assert calls == [None, "a"]
+
+
+async def test_pages_keeps_one_page_at_a_time() -> None:
+    calls: list[str | None] = []
+    pages = {None: Page(items=(1,), next_page_token="a"), "a": Page(items=(2,))}
+    seen = [p.items async for p in pager(pages, calls).pages()]
+    assert seen == [(1,), (2,)]
