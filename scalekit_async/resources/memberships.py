@@ -2,12 +2,141 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
+from .._routes import Route
+from .._types import NOT_GIVEN, NotGivenOr
+from ..models._common import RoleRef
+from ..models.users import Invite, User
 from ._base import Resource
+from .users import _membership_body, _send_invitation_param
 
 __all__ = ["Memberships"]
 
+_CREATE = Route("POST", "/api/v1/memberships/organizations/{organization_id}/users/{id}")
+_CREATE_EXTERNAL = Route(
+    "POST", "/api/v1/memberships/organizations/{organization_id}/users:external/{external_id}"
+)
+_UPDATE = Route("PATCH", "/api/v1/memberships/organizations/{organization_id}/users/{id}")
+_UPDATE_EXTERNAL = Route(
+    "PATCH", "/api/v1/memberships/organizations/{organization_id}/users:external/{external_id}"
+)
+_DELETE = Route("DELETE", "/api/v1/memberships/organizations/{organization_id}/users/{id}")
+_DELETE_EXTERNAL = Route(
+    "DELETE", "/api/v1/memberships/organizations/{organization_id}/users:external/{external_id}"
+)
+_RESEND_INVITE = Route("PATCH", "/api/v1/invites/organizations/{organization_id}/users/{id}/resend")
+
 
 class Memberships(Resource):
-    """Users' memberships in organizations, and invites."""
+    """Add existing users to organizations, change their roles, remove them, re-invite them.
+
+    Every call answers with the whole `User`, whose `memberships` show the result.
+    """
 
     __slots__ = ()
+
+    async def create(
+        self,
+        organization_id: str,
+        user_id: str,
+        *,
+        roles: NotGivenOr[Iterable[str | RoleRef]] = NOT_GIVEN,
+        metadata: NotGivenOr[Mapping[str, str]] = NOT_GIVEN,
+        inviter_email: NotGivenOr[str] = NOT_GIVEN,
+        send_invitation_email: NotGivenOr[bool] = NOT_GIVEN,
+    ) -> User:
+        """Add an existing user to an organization with the given role names.
+
+        With `send_invitation_email` (server default: true) the user is emailed
+        an invite and the membership starts as ``PENDING_INVITE``.
+        """
+        return await self._create(
+            _CREATE, organization_id, user_id, roles, metadata, inviter_email, send_invitation_email
+        )
+
+    async def create_by_external_id(
+        self,
+        organization_id: str,
+        external_id: str,
+        *,
+        roles: NotGivenOr[Iterable[str | RoleRef]] = NOT_GIVEN,
+        metadata: NotGivenOr[Mapping[str, str]] = NOT_GIVEN,
+        inviter_email: NotGivenOr[str] = NOT_GIVEN,
+        send_invitation_email: NotGivenOr[bool] = NOT_GIVEN,
+    ) -> User:
+        """Like `create`, addressing the user by the external id your application gave them."""
+        return await self._create(
+            _CREATE_EXTERNAL,
+            organization_id,
+            external_id,
+            roles,
+            metadata,
+            inviter_email,
+            send_invitation_email,
+        )
+
+    async def update(
+        self,
+        organization_id: str,
+        user_id: str,
+        *,
+        roles: NotGivenOr[Iterable[str | RoleRef]] = NOT_GIVEN,
+        metadata: NotGivenOr[Mapping[str, str]] = NOT_GIVEN,
+    ) -> User:
+        """Replace a membership's roles and/or metadata (only the given fields)."""
+        body = _update_body(roles, metadata)
+        data = await self._client._request(_UPDATE, organization_id, user_id, body=body)
+        return self._client._unwrap(data, "user", User)
+
+    async def update_by_external_id(
+        self,
+        organization_id: str,
+        external_id: str,
+        *,
+        roles: NotGivenOr[Iterable[str | RoleRef]] = NOT_GIVEN,
+        metadata: NotGivenOr[Mapping[str, str]] = NOT_GIVEN,
+    ) -> User:
+        """Like `update`, addressing the user by external id."""
+        body = _update_body(roles, metadata)
+        data = await self._client._request(
+            _UPDATE_EXTERNAL, organization_id, external_id, body=body
+        )
+        return self._client._unwrap(data, "user", User)
+
+    async def delete(self, organization_id: str, user_id: str) -> None:
+        """Remove a user from an organization (the user itself is kept)."""
+        await self._client._request(_DELETE, organization_id, user_id)
+
+    async def delete_by_external_id(self, organization_id: str, external_id: str) -> None:
+        """Like `delete`, addressing the user by external id."""
+        await self._client._request(_DELETE_EXTERNAL, organization_id, external_id)
+
+    async def resend_invite(self, organization_id: str, user_id: str) -> Invite:
+        """Email a pending (or expired) invitation again; an expired one is renewed."""
+        data = await self._client._request(_RESEND_INVITE, organization_id, user_id, body={})
+        return self._client._unwrap(data, "invite", Invite)
+
+    async def _create(
+        self,
+        route: Route,
+        organization_id: str,
+        user: str,
+        roles: NotGivenOr[Iterable[str | RoleRef]],
+        metadata: NotGivenOr[Mapping[str, str]],
+        inviter_email: NotGivenOr[str],
+        send_invitation_email: NotGivenOr[bool],
+    ) -> User:
+        body = _membership_body(roles=roles, metadata=metadata, inviter_email=inviter_email)
+        params = _send_invitation_param(send_invitation_email)
+        data = await self._client._request(route, organization_id, user, params=params, body=body)
+        return self._client._unwrap(data, "user", User)
+
+
+def _update_body(
+    roles: NotGivenOr[Iterable[str | RoleRef]], metadata: NotGivenOr[Mapping[str, str]]
+) -> dict[str, object]:
+    body = _membership_body(roles=roles, metadata=metadata)
+    if not body:
+        raise ValueError("update needs roles or metadata to change")
+    return body
