@@ -1,0 +1,518 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import scalekit_async as sk
+from scalekit_async.testing import FakeScalekit
+
+pytestmark = pytest.mark.anyio
+
+
+async def _permissions(client: sk.ScalekitClient, *names: str) -> None:
+    for name in names:
+        await client.permissions.create(name, description=f"can {name}")
+
+
+async def _org(client: sk.ScalekitClient) -> str:
+    return (await client.organizations.create(display_name="Acme")).id
+
+
+def _member(fake: FakeScalekit, org_id: str, user_id: str, *roles: str) -> None:
+    fake.memberships[(org_id, user_id)] = {
+        "organization_id": org_id,
+        "roles": [{"name": r} for r in roles],
+    }
+
+
+def _violations(exc: sk.APIStatusError) -> list[str]:
+    return [v.field for v in exc.field_violations]
+
+
+# -- environment roles ---------------------------------------------------------
+
+
+async def test_create_sends_the_role_unwrapped(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await _permissions(client, "read:docs")
+    role = await client.roles.create(
+        "viewer", display_name="Viewer", description="Reads", permissions=["read:docs"]
+    )
+    assert isinstance(role, sk.Role)
+    assert role.id.startswith("role_")
+    assert (role.name, role.display_name, role.description) == ("viewer", "Viewer", "Reads")
+    assert role.extends is None
+    assert role.is_org_role is False
+    assert role.permissions == ()  # only a read with `include` lists them
+    (request,) = fake.api_requests("POST", "/api/v1/roles")
+    assert request.json() == {
+        "name": "viewer",
+        "display_name": "Viewer",
+        "description": "Reads",
+        "permissions": ["read:docs"],
+    }
+    assert fake.roles["viewer"]["permission_names"] == ["read:docs"]
+
+
+async def test_create_with_a_base_counts_as_its_dependent(client: sk.ScalekitClient) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    editor = await client.roles.create("editor", display_name="Editor", extends="viewer")
+    assert editor.extends == "viewer"
+    assert (await client.roles.get("viewer")).dependent_roles_count == 1
+    assert editor.dependent_roles_count == 0
+
+
+async def test_create_duplicate_name_is_a_conflict(client: sk.ScalekitClient) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    with pytest.raises(sk.ConflictError) as info:
+        await client.roles.create("viewer", display_name="Other")
+    assert info.value.status_code == 409
+
+
+async def test_create_an_environment_role_named_like_an_org_role_is_a_conflict(
+    client: sk.ScalekitClient,
+) -> None:
+    org_id = await _org(client)
+    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
+    with pytest.raises(sk.ConflictError):
+        await client.roles.create("auditor", display_name="Auditor")
+
+
+async def test_create_with_unknown_references_names_the_fields(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.create("r", display_name="R", permissions=["nope"])
+    assert _violations(info.value) == ["permissions"]
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.create("r", display_name="R", extends="ghost")
+    assert _violations(info.value) == ["extends"]
+    assert fake.roles == {}
+
+
+async def test_create_rejects_bad_input_before_sending(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(TypeError, match="list of names"):
+        await client.roles.create("r", display_name="R", permissions="read:docs")
+    with pytest.raises(ValueError, match="name must not be empty"):
+        await client.roles.create("", display_name="R")
+    with pytest.raises(TypeError, match="display_name must be a str"):
+        await client.roles.create("r", display_name=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="at most 100"):
+        await client.roles.create("r", display_name="R", permissions=[f"p{i}" for i in range(101)])
+    assert fake.api_requests() == []
+
+
+async def test_an_overlong_name_is_a_bad_request(client: sk.ScalekitClient) -> None:
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.create("x" * 101, display_name="X")
+    assert _violations(info.value) == ["name"]
+
+
+async def test_get_includes_permissions_on_request(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await _permissions(client, "read:docs", "write:docs")
+    await client.roles.create("viewer", display_name="Viewer", permissions=["read:docs"])
+    await client.roles.create(
+        "editor", display_name="Editor", extends="viewer", permissions=["write:docs"]
+    )
+
+    plain = await client.roles.get("editor")
+    assert plain.permissions == ()
+    direct = await client.roles.get("editor", include=sk.RoleInclude.PERMISSIONS)
+    assert [(p.name, p.role_name) for p in direct.permissions] == [("write:docs", "editor")]
+    everything = await client.roles.get("editor", include="permissions:all")
+    assert [(p.name, p.role_name) for p in everything.permissions] == [
+        ("write:docs", "editor"),
+        ("read:docs", "viewer"),
+    ]
+    assert everything.permissions[1].description == "can read:docs"
+    queries = [r.query for r in fake.api_requests("GET", "/api/v1/roles/editor")]
+    assert queries == [(), (("include", "permissions"),), (("include", "permissions:all"),)]
+
+
+async def test_an_unknown_include_is_a_bad_request(client: sk.ScalekitClient) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.get("viewer", include="everything")
+    assert _violations(info.value) == ["include"]
+    with pytest.raises(TypeError, match="include"):
+        await client.roles.get("viewer", include=1)  # type: ignore[arg-type]
+
+
+async def test_a_name_with_a_space_and_a_slash_reaches_that_role(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await client.roles.create("ops team", display_name="Ops")
+    await client.roles.create("ops team/leads", display_name="Ops leads")
+    role = await client.roles.get("ops team/leads")
+    assert role.display_name == "Ops leads"
+    assert [r.path for r in fake.api_requests("GET")] == ["/api/v1/roles/ops%20team%2Fleads"]
+    await client.roles.delete("ops team/leads")
+    assert set(fake.roles) == {"ops team"}
+
+
+async def test_get_a_missing_role_is_not_found(client: sk.ScalekitClient) -> None:
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.get("ghost")
+
+
+async def test_list_returns_every_role_in_one_page(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await _permissions(client, "read:docs")
+    for name in ("a", "b", "c"):
+        await client.roles.create(name, display_name=name.upper(), permissions=["read:docs"])
+    page = await client.roles.list(include="permissions")
+    assert [r.name for r in page.items] == ["a", "b", "c"]
+    assert page.total_size == 3
+    assert not page.has_next_page
+    assert all(r.permissions[0].name == "read:docs" for r in page.items)
+    assert [r.name async for r in client.roles.list()] == ["a", "b", "c"]
+    assert [r.query for r in fake.api_requests("GET", "/api/v1/roles")] == [
+        (("include", "permissions"),),
+        (),
+    ]
+
+
+async def test_update_sends_only_the_given_fields(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await _permissions(client, "read:docs", "write:docs")
+    await client.roles.create("viewer", display_name="Viewer", permissions=["read:docs"])
+    await client.roles.create("base", display_name="Base")
+    role = await client.roles.update(
+        "viewer", display_name="Reader", extends="base", permissions=["write:docs"]
+    )
+    (request,) = fake.api_requests("PUT", "/api/v1/roles/viewer")
+    assert request.json() == {
+        "display_name": "Reader",
+        "extends": "base",
+        "permissions": ["write:docs"],
+    }
+    assert (role.display_name, role.description, role.extends) == ("Reader", "", "base")
+    assert fake.roles["viewer"]["permission_names"] == ["write:docs"]
+
+
+async def test_update_needs_a_field(client: sk.ScalekitClient) -> None:
+    with pytest.raises(ValueError, match="at least one field"):
+        await client.roles.update("viewer")
+
+
+async def test_update_cannot_make_a_cycle(client: sk.ScalekitClient) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create("editor", display_name="Editor", extends="viewer")
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.update("viewer", extends="editor")
+    assert _violations(info.value) == ["extends"]
+    with pytest.raises(sk.BadRequestError):
+        await client.roles.update("viewer", extends="viewer")
+    assert (await client.roles.get("viewer")).extends is None
+
+
+async def test_update_a_missing_role_is_not_found(client: sk.ScalekitClient) -> None:
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.update("ghost", display_name="Ghost")
+
+
+async def test_delete_removes_the_role(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.delete("viewer")
+    assert "viewer" not in fake.roles
+    (request,) = fake.api_requests("DELETE", "/api/v1/roles/viewer")
+    assert request.query == ()
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.delete("viewer")
+
+
+async def test_delete_a_role_in_use_needs_a_reassignment(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create("editor", display_name="Editor", extends="viewer")
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.delete("viewer")
+    assert _violations(info.value) == ["reassign_role_name"]
+    await client.roles.create("solo", display_name="Solo")
+    _member(fake, "org_1", "usr_1", "solo")
+    with pytest.raises(sk.BadRequestError):
+        await client.roles.delete("solo")
+    assert {"viewer", "solo"} <= set(fake.roles)
+
+
+async def test_delete_with_reassignment_moves_dependents_and_members(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create("editor", display_name="Editor", extends="viewer")
+    await client.roles.create("reader", display_name="Reader")
+    _member(fake, "org_1", "usr_1", "viewer", "other")
+    _member(fake, "org_2", "usr_2", "viewer", "reader")
+
+    await client.roles.delete("viewer", reassign_role_name="reader")
+
+    (request,) = fake.api_requests("DELETE", "/api/v1/roles/viewer")
+    assert request.query == (("reassign_role_name", "reader"),)
+    assert "viewer" not in fake.roles
+    assert (await client.roles.get("editor")).extends == "reader"
+    assert [r["name"] for r in fake.memberships[("org_1", "usr_1")]["roles"]] == [
+        "other",
+        "reader",
+    ]
+    assert [r["name"] for r in fake.memberships[("org_2", "usr_2")]["roles"]] == ["reader"]
+    assert await client.roles.get_users_count("reader") == 2
+
+
+async def test_delete_cannot_reassign_to_a_role_that_inherits_from_it(
+    client: sk.ScalekitClient,
+) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create("editor", display_name="Editor", extends="viewer")
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.delete("viewer", reassign_role_name="editor")
+    assert _violations(info.value) == ["reassign_role_name"]
+    with pytest.raises(sk.BadRequestError):
+        await client.roles.delete("viewer", reassign_role_name="ghost")
+
+
+async def test_delete_a_default_role_is_refused(client: sk.ScalekitClient) -> None:
+    await client.roles.create("member", display_name="Member")
+    await client.roles.set_defaults(default_member_role="member")
+    with pytest.raises(sk.BadRequestError, match="default"):
+        await client.roles.delete("member")
+
+
+async def test_list_dependents(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create("editor", display_name="Editor", extends="viewer")
+    await client.roles.create("admin", display_name="Admin", extends="editor")
+    page = await client.roles.list_dependents("viewer")
+    assert [r.name for r in page.items] == ["editor"]
+    assert page.items[0].dependent_roles_count == 1
+    assert [r.name async for r in client.roles.list_dependents("admin")] == []
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.list_dependents("ghost")
+    assert fake.api_requests("GET")[0].path == "/api/v1/roles/viewer/dependents"
+
+
+async def test_users_count_counts_memberships_holding_the_role(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create("admin", display_name="Admin")
+    _member(fake, "org_1", "usr_1", "viewer")
+    _member(fake, "org_2", "usr_1", "viewer", "admin")
+    _member(fake, "org_1", "usr_2", "admin")
+    count = await client.roles.get_users_count("viewer")
+    assert count == 2
+    assert isinstance(count, int)
+    assert await client.roles.get_users_count("admin") == 2
+    assert fake.api_requests("GET")[0].path == "/api/v1/roles/viewer/users:count"
+    # On the wire the int64 count is a JSON string.
+    token = fake.issue_token()
+    reply = await fake.handle(
+        "GET", "/api/v1/roles/viewer/users:count", {"authorization": f"Bearer {token}"}, b""
+    )
+    assert json.loads(reply.body) == {"count": "2"}
+
+
+async def test_users_count_of_a_missing_role_is_not_found(client: sk.ScalekitClient) -> None:
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.get_users_count("ghost")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("set_defaults", "/api/v1/roles:set_defaults"), ("update_defaults", "/api/v1/roles/default")],
+)
+async def test_set_defaults_moves_the_default_flags(
+    client: sk.ScalekitClient, fake: FakeScalekit, method: str, path: str
+) -> None:
+    for name in ("admin", "member", "guest"):
+        await client.roles.create(name, display_name=name)
+    set_defaults = getattr(client.roles, method)
+    first = await set_defaults(default_creator_role="admin", default_member_role="member")
+    assert isinstance(first, sk.DefaultRoles)
+    assert first.default_creator is not None
+    assert first.default_creator.name == "admin"
+    assert first.default_creator.default_creator is True
+    assert first.default_member is not None
+    assert first.default_member.name == "member"
+    second = await set_defaults(default_member_role="guest")
+    assert second.default_member is not None
+    assert second.default_member.name == "guest"
+    assert second.default_creator is not None
+    assert second.default_creator.name == "admin"  # unchanged
+    assert not (await client.roles.get("member")).default_member
+    assert [r.json() for r in fake.api_requests("PATCH", path)] == [
+        {"default_creator_role": "admin", "default_member_role": "member"},
+        {"default_member_role": "guest"},
+    ]
+
+
+async def test_set_defaults_needs_an_existing_role(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(ValueError, match="default_creator_role"):
+        await client.roles.set_defaults()
+    assert fake.api_requests() == []
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.set_defaults(default_member_role="ghost")
+    assert _violations(info.value) == ["default_member_role"]
+
+
+# -- organization roles ----------------------------------------------------------
+
+
+async def test_create_for_organization(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    await _permissions(client, "read:docs")
+    org_id = await _org(client)
+    await client.roles.create("viewer", display_name="Viewer")
+    role = await client.roles.create_for_organization(
+        org_id, "auditor", display_name="Auditor", extends="viewer", permissions=["read:docs"]
+    )
+    assert role.is_org_role is True
+    assert role.extends == "viewer"
+    assert fake.organization_roles[(org_id, "auditor")]["id"] == role.id
+    (request,) = fake.api_requests("POST", f"/api/v1/organizations/{org_id}/roles")
+    assert request.json() == {
+        "name": "auditor",
+        "display_name": "Auditor",
+        "extends": "viewer",
+        "permissions": ["read:docs"],
+    }
+    assert (await client.roles.get("viewer")).dependent_roles_count == 1
+
+
+async def test_create_for_organization_errors(client: sk.ScalekitClient) -> None:
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.create_for_organization("org_missing", "auditor", display_name="A")
+    org_id = await _org(client)
+    await client.roles.create_for_organization(org_id, "auditor", display_name="A")
+    with pytest.raises(sk.ConflictError):
+        await client.roles.create_for_organization(org_id, "auditor", display_name="B")
+    await client.roles.create("viewer", display_name="Viewer")
+    with pytest.raises(sk.ConflictError):
+        await client.roles.create_for_organization(org_id, "viewer", display_name="V")
+
+
+async def test_list_by_organization_shows_environment_and_own_roles(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await _org(client)
+    other_id = await _org(client)
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
+    await client.roles.create_for_organization(other_id, "elsewhere", display_name="Elsewhere")
+    page = await client.roles.list_by_organization(org_id, include="permissions")
+    assert [(r.name, r.is_org_role) for r in page.items] == [("viewer", False), ("auditor", True)]
+    (request,) = fake.api_requests("GET", f"/api/v1/organizations/{org_id}/roles")
+    assert request.query == (("include", "permissions"),)
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.list_by_organization("org_missing")
+
+
+async def test_get_for_organization_resolves_org_then_environment_roles(
+    client: sk.ScalekitClient,
+) -> None:
+    await _permissions(client, "read:docs", "audit:docs")
+    org_id = await _org(client)
+    await client.roles.create("viewer", display_name="Viewer", permissions=["read:docs"])
+    await client.roles.create_for_organization(
+        org_id,
+        "audit team/leads",
+        display_name="Auditor",
+        extends="viewer",
+        permissions=["audit:docs"],
+    )
+    role = await client.roles.get_for_organization(
+        org_id, "audit team/leads", include=sk.RoleInclude.ALL_PERMISSIONS
+    )
+    assert [(p.name, p.role_name) for p in role.permissions] == [
+        ("audit:docs", "audit team/leads"),
+        ("read:docs", "viewer"),
+    ]
+    assert (await client.roles.get_for_organization(org_id, "viewer")).is_org_role is False
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.get_for_organization(org_id, "ghost")
+
+
+async def test_update_for_organization(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    org_id = await _org(client)
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
+    role = await client.roles.update_for_organization(
+        org_id, "auditor", description="Audits everything"
+    )
+    assert role.description == "Audits everything"
+    assert fake.organization_roles[(org_id, "auditor")]["description"] == "Audits everything"
+    (request,) = fake.api_requests("PUT", f"/api/v1/organizations/{org_id}/roles/auditor")
+    assert request.json() == {"description": "Audits everything"}
+    with pytest.raises(sk.NotFoundError):  # environment roles are not changed through an org
+        await client.roles.update_for_organization(org_id, "viewer", display_name="V")
+
+
+async def test_delete_for_organization_with_reassignment(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await _org(client)
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
+    _member(fake, org_id, "usr_1", "auditor")
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.delete_for_organization(org_id, "auditor")
+    assert _violations(info.value) == ["reassign_role_name"]
+    await client.roles.delete_for_organization(org_id, "auditor", reassign_role_name="viewer")
+    assert (org_id, "auditor") not in fake.organization_roles
+    assert [r["name"] for r in fake.memberships[(org_id, "usr_1")]["roles"]] == ["viewer"]
+    request = fake.api_requests("DELETE", f"/api/v1/organizations/{org_id}/roles/auditor")[-1]
+    assert request.query == (("reassign_role_name", "viewer"),)
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.delete_for_organization(org_id, "auditor")
+
+
+async def test_set_organization_defaults(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    org_id = await _org(client)
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
+    role = await client.roles.set_organization_defaults(org_id, default_member_role="auditor")
+    assert role.name == "auditor"
+    assert role.default_member is True
+    (request,) = fake.api_requests("PATCH", f"/api/v1/organizations/{org_id}/roles:set_defaults")
+    assert request.json() == {"default_member_role": "auditor"}
+    listed = {r.name: r.default_member async for r in client.roles.list_by_organization(org_id)}
+    assert listed == {"viewer": False, "auditor": True}
+    with pytest.raises(sk.BadRequestError):
+        await client.roles.delete_for_organization(org_id, "auditor")
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.set_organization_defaults(org_id, default_member_role="ghost")
+    assert _violations(info.value) == ["default_member_role"]
+    with pytest.raises(ValueError, match="default_member_role"):
+        await client.roles.set_organization_defaults(org_id, default_member_role="")
+
+
+async def test_deleting_an_organization_deletes_its_roles(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await _org(client)
+    other_id = await _org(client)
+    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
+    await client.roles.create_for_organization(other_id, "keeper", display_name="Keeper")
+    await client.organizations.delete(org_id)
+    assert list(fake.organization_roles) == [(other_id, "keeper")]
+    # The name is free again for an environment role.
+    assert (await client.roles.create("auditor", display_name="Auditor")).is_org_role is False
+
+
+async def test_empty_ids_send_nothing(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    with pytest.raises(ValueError, match="role_name"):
+        await client.roles.get("")
+    with pytest.raises(ValueError, match="org_id"):
+        client.roles.list_by_organization("")
+    with pytest.raises(TypeError, match="role_name"):
+        await client.roles.delete(None)  # type: ignore[arg-type]
+    assert fake.api_requests() == []
