@@ -73,16 +73,22 @@ def error_body(
     message: str,
     *,
     error_code: str | None = None,
-    violations: tuple[tuple[str, str], ...] = (),
+    violations: tuple[tuple[str, ...], ...] = (),
 ) -> dict[str, Any]:
-    """A Scalekit error body (`google.rpc.Status` with an `ErrorInfo` detail)."""
+    """A Scalekit error body (`google.rpc.Status` with an `ErrorInfo` detail).
+
+    Each violation is ``(field, description)`` or ``(field, description, constraint)``.
+    """
     info: dict[str, Any] = {
         "@type": "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo",
         "error_code": error_code or _ERROR_CODES.get(status, "UNKNOWN"),
     }
     if violations:
         info["validation_error_info"] = {
-            "field_violations": [{"field": f, "description": d} for f, d in violations]
+            "field_violations": [
+                {"field": v[0], "description": v[1], **({"constraint": v[2]} if len(v) > 2 else {})}
+                for v in violations
+            ]
         }
     return {"code": _GRPC.get(status, 2), "message": message, "details": [info]}
 
@@ -100,7 +106,7 @@ class ApiError(Exception):
         message: str,
         *,
         error_code: str | None = None,
-        violations: tuple[tuple[str, str], ...] = (),
+        violations: tuple[tuple[str, ...], ...] = (),
     ) -> None:
         super().__init__(message)
         self.reply = Reply.json(
