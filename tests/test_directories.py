@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+import scalekit_async as sk
+from scalekit_async.testing import FakeScalekit
+from scalekit_async.testing._directories import (
+    add_directory,
+    add_directory_group,
+    add_directory_user,
+)
+
+pytestmark = pytest.mark.anyio
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+async def make_org(client: sk.ScalekitClient, name: str = "Acme") -> str:
+    return (await client.organizations.create(display_name=name)).id
+
+
+async def test_list_returns_the_organizations_directories_in_one_page(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    other_id = await make_org(client, "Other")
+    okta = add_directory(fake, org_id)
+    google = add_directory(fake, org_id, directory_provider="GOOGLE", directory_type="POLL")
+    add_directory(fake, other_id)
+    page = await client.directories.list(org_id)
+    assert [d.id for d in page.items] == [okta["id"], google["id"]]
+    assert page.total_size == 2
+    assert not page.has_next_page
+    assert page.items[1].directory_provider is sk.DirectoryProvider.GOOGLE
+    assert page.items[1].directory_type is sk.DirectoryType.POLL
+    (request,) = fake.api_requests("GET", f"/api/v1/organizations/{org_id}/directories")
+    assert request.query == ()
+
+
+async def test_list_of_a_missing_organization_is_not_found(client: sk.ScalekitClient) -> None:
+    with pytest.raises(sk.NotFoundError):
+        await client.directories.list("org_missing")
+
+
+async def test_get_counts_users_and_groups(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    org_id = await make_org(client)
+    dir_id = add_directory(fake, org_id, name="Okta")["id"]
+    group = add_directory_group(fake, dir_id, updated_at=T0)
+    add_directory_user(fake, dir_id, group_ids=[group["id"]], updated_at=T0)
+    add_directory_user(fake, dir_id, updated_at=T0 + timedelta(hours=1))
+    directory = await client.directories.get(org_id, dir_id)
+    assert isinstance(directory, sk.Directory)
+    assert directory.id == dir_id
+    assert directory.organization_id == org_id
+    assert directory.name == "Okta"
+    assert directory.enabled is False
+    assert directory.status == "COMPLETED"
+    assert directory.total_users == 2
+    assert directory.total_groups == 1
+    assert directory.stats == sk.DirectoryStats(
+        total_users=2,
+        total_groups=1,
+        user_updated_at=T0 + timedelta(hours=1),
+        group_updated_at=T0,
+    )
+    assert directory.role_assignments == sk.DirectoryRoleAssignments()
+
+
+async def test_get_is_scoped_to_the_organization(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    other_id = await make_org(client, "Other")
+    dir_id = add_directory(fake, org_id)["id"]
+    with pytest.raises(sk.NotFoundError):
+        await client.directories.get(other_id, dir_id)
+    with pytest.raises(sk.NotFoundError):
+        await client.directories.get(org_id, "dir_missing")
+
+
+async def test_enable_and_disable_flip_the_stored_state(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    dir_id = add_directory(fake, org_id)["id"]
+    assert await client.directories.enable(org_id, dir_id) == sk.DirectoryToggle(enabled=True)
+    assert fake.directories[dir_id]["enabled"] is True
+    assert (await client.directories.get(org_id, dir_id)).enabled is True
+    assert (await client.directories.disable(org_id, dir_id)).enabled is False
+    assert fake.directories[dir_id]["enabled"] is False
+    base = f"/api/v1/organizations/{org_id}/directories/{dir_id}"
+    assert len(fake.api_requests("PATCH", base + ":enable")) == 1
+    assert len(fake.api_requests("PATCH", base + ":disable")) == 1
+    with pytest.raises(sk.NotFoundError):
+        await client.directories.enable(org_id, "dir_missing")
+
+
+async def test_list_users_pages_with_tokens(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    org_id = await make_org(client)
+    dir_id = add_directory(fake, org_id)["id"]
+    emails = [f"u{i}@acme.com" for i in range(5)]
+    for email in emails:
+        add_directory_user(fake, dir_id, email=email)
+    first = await client.directories.list_users(org_id, dir_id, page_size=2)
+    assert [u.email for u in first.items] == emails[:2]
+    assert first.total_size == 5
+    assert first.has_next_page
+    every = [u.email async for u in client.directories.list_users(org_id, dir_id, page_size=2)]
+    assert every == emails
+    resumed = await client.directories.list_users(
+        org_id, dir_id, page_size=2, page_token=first.next_page_token or ""
+    )
+    assert [u.email for u in resumed.items] == emails[2:4]
+    path = f"/api/v1/organizations/{org_id}/directories/{dir_id}/users"
+    tokens = [r.param("page_token") for r in fake.api_requests("GET", path)]
+    assert tokens == [None, None, "2", "4", "2"]
+
+
+async def test_list_users_sends_filters_and_details_only_on_request(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    dir_id = add_directory(fake, org_id)["id"]
+    admins = add_directory_group(fake, dir_id, display_name="Admins", group_detail={"x": 1})
+    ada = add_directory_user(
+        fake,
+        dir_id,
+        email="ada@acme.com",
+        group_ids=[admins["id"]],
+        updated_at=T0 + timedelta(days=1),
+        user_detail={"active": True},
+    )
+    add_directory_user(fake, dir_id, group_ids=[admins["id"]], updated_at=T0)
+    add_directory_user(fake, dir_id, updated_at=T0 + timedelta(days=2))
+    since = datetime(2024, 5, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))  # == T0
+    page = await client.directories.list_users(
+        org_id, dir_id, include_detail=True, directory_group_id=admins["id"], updated_after=since
+    )
+    (user,) = page.items
+    assert isinstance(user, sk.DirectoryUser)
+    assert user.id == ada["id"]
+    assert user.user_detail == {"active": True}
+    (group,) = user.groups
+    assert group.id == admins["id"]
+    assert group.display_name == "Admins"
+    assert group.total_users == 2
+    assert group.group_detail == {}
+    (request,) = fake.api_requests(
+        "GET", f"/api/v1/organizations/{org_id}/directories/{dir_id}/users"
+    )
+    assert dict(request.query) == {
+        "include_detail": "true",
+        "directory_group_id": admins["id"],
+        "updated_after": "2024-05-01T12:00:00Z",
+    }
+    plain = await client.directories.list_users(org_id, dir_id)
+    assert [u.user_detail for u in plain.items] == [{}, {}, {}]
+    assert plain.items[0].email == "ada@acme.com"
+
+
+async def test_list_users_with_a_malformed_group_id_is_a_bad_request(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    dir_id = add_directory(fake, org_id)["id"]
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.directories.list_users(org_id, dir_id, directory_group_id="grp_1")
+    assert [v.field for v in info.value.field_violations] == ["directory_group_id"]
+
+
+async def test_list_users_of_a_missing_directory_is_not_found(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    other_id = await make_org(client, "Other")
+    dir_id = add_directory(fake, other_id)["id"]
+    with pytest.raises(sk.NotFoundError):
+        await client.directories.list_users(org_id, dir_id)
+    with pytest.raises(sk.NotFoundError):
+        await client.directories.list_groups(org_id, "dir_missing")
+
+
+@pytest.mark.parametrize("method", ["list_users", "list_groups"])
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"page_size": 31}, ValueError),
+        ({"page_size": 0}, ValueError),
+        ({"include_detail": "yes"}, TypeError),
+        ({"updated_after": "2024-01-01T00:00:00Z"}, TypeError),
+        ({"updated_after": datetime(2024, 1, 1)}, ValueError),  # naive: ambiguous
+    ],
+)
+async def test_list_users_and_groups_check_arguments_at_the_call(
+    client: sk.ScalekitClient,
+    fake: FakeScalekit,
+    method: str,
+    kwargs: dict[str, object],
+    error: type[Exception],
+) -> None:
+    with pytest.raises(error):
+        getattr(client.directories, method)("org_1", "dir_1", **kwargs)
+    assert fake.api_requests() == []
+
+
+@pytest.mark.parametrize(("value", "error"), [("", ValueError), (7, TypeError)])
+async def test_list_users_checks_the_group_id(
+    client: sk.ScalekitClient, value: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        client.directories.list_users("org_1", "dir_1", directory_group_id=value)  # type: ignore[arg-type]
+
+
+async def test_list_groups_counts_members_and_filters(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    dir_id = add_directory(fake, org_id)["id"]
+    old = add_directory_group(fake, dir_id, display_name="Old", updated_at=T0)
+    new = add_directory_group(
+        fake, dir_id, display_name="New", updated_at=T0 + timedelta(days=1), group_detail={"k": 1}
+    )
+    add_directory_user(fake, dir_id, group_ids=[old["id"], new["id"]])
+    add_directory_user(fake, dir_id, group_ids=[new["id"]])
+    every = (await client.directories.list_groups(org_id, dir_id)).items
+    assert [(g.display_name, g.total_users, g.group_detail) for g in every] == [
+        ("Old", 1, {}),
+        ("New", 2, {}),
+    ]
+    assert every[0].updated_at == T0
+    page = await client.directories.list_groups(
+        org_id,
+        dir_id,
+        page_size=30,
+        include_detail=True,
+        include_external_groups=True,
+        updated_after=T0,
+    )
+    (group,) = page.items
+    assert isinstance(group, sk.DirectoryGroup)
+    assert group.id == new["id"]
+    assert group.group_detail == {"k": 1}
+    request = fake.api_requests(
+        "GET", f"/api/v1/organizations/{org_id}/directories/{dir_id}/groups"
+    )[-1]
+    assert dict(request.query) == {
+        "page_size": "30",
+        "include_detail": "true",
+        "include_external_groups": "true",
+        "updated_after": "2024-05-01T12:00:00Z",
+    }
+
+
+async def test_deleting_the_organization_deletes_its_directories(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    other_id = await make_org(client, "Other")
+    gone = add_directory(fake, org_id)["id"]
+    kept = add_directory(fake, other_id)["id"]
+    for dir_id in (gone, kept):
+        group = add_directory_group(fake, dir_id)
+        add_directory_user(fake, dir_id, group_ids=[group["id"]])
+    await client.organizations.delete(org_id)
+    assert list(fake.directories) == [kept]
+    assert {u["directory_id"] for u in fake.directory_users.values()} == {kept}
+    assert {g["directory_id"] for g in fake.directory_groups.values()} == {kept}
+
+
+async def test_seeding_helpers_check_their_arguments(fake: FakeScalekit) -> None:
+    with pytest.raises(LookupError):
+        add_directory(fake, "org_missing")
+    with pytest.raises(LookupError):
+        add_directory_user(fake, "dir_missing")
+    with pytest.raises(LookupError):
+        add_directory_group(fake, "dir_missing")
+    fake.organizations["org_1"] = {"id": "org_1", "display_name": "Acme"}
+    with pytest.raises(TypeError, match="total_users"):
+        add_directory(fake, "org_1", total_users=3)
+    first = add_directory(fake, "org_1")["id"]
+    second = add_directory(fake, "org_1")["id"]
+    foreign = add_directory_group(fake, second)["id"]
+    with pytest.raises(LookupError):
+        add_directory_user(fake, first, group_ids=[foreign])
+    with pytest.raises(TypeError, match="groups"):
+        add_directory_user(fake, first, groups=[])
+    assert fake.directory_users == {}
