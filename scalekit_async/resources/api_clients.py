@@ -1,13 +1,179 @@
-"""``client.api_clients``: organization M2M clients and their secrets."""
+"""``client.api_clients``: an organization's M2M API clients and their secrets."""
 
 from __future__ import annotations
 
-from ._base import Resource
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .._pagination import AsyncPaginator
+from .._routes import Route
+from .._types import NOT_GIVEN, NotGivenOr, given
+from ..models.api_clients import ApiClient, CreatedApiClient, CreatedApiClientSecret, CustomClaim
+from ._base import Resource, check_page_size
+from .sessions import string_list, structure_object
 
 __all__ = ["ApiClients"]
 
+_CREATE = Route("POST", "/api/v1/organizations/{organization_id}/clients")
+_GET = Route("GET", "/api/v1/organizations/{organization_id}/clients/{client_id}")
+_UPDATE = Route("PATCH", "/api/v1/organizations/{organization_id}/clients/{client_id}")
+_DELETE = Route("DELETE", "/api/v1/organizations/{organization_id}/clients/{client_id}")
+_LIST = Route("GET", "/api/v1/organizations/{organization_id}/clients")
+_CREATE_SECRET = Route(
+    "POST", "/api/v1/organizations/{organization_id}/clients/{client_id}/secrets"
+)
+_DELETE_SECRET = Route(
+    "DELETE", "/api/v1/organizations/{organization_id}/clients/{client_id}/secrets/{secret_id}"
+)
+
+Claims = Mapping[str, str] | Iterable[CustomClaim]
+"""Custom token claims: a ``{key: value}`` mapping or `CustomClaim` objects."""
+
 
 class ApiClients(Resource):
-    """Organization M2M clients and their secrets."""
+    """Machine-to-machine API clients that act for one organization, and their secrets."""
 
     __slots__ = ()
+
+    async def create(
+        self,
+        organization_id: str,
+        *,
+        name: str,
+        description: NotGivenOr[str] = NOT_GIVEN,
+        scopes: NotGivenOr[Iterable[str]] = NOT_GIVEN,
+        audience: NotGivenOr[Iterable[str]] = NOT_GIVEN,
+        custom_claims: NotGivenOr[Claims] = NOT_GIVEN,
+        expiry: NotGivenOr[int] = NOT_GIVEN,
+    ) -> CreatedApiClient:
+        """Create an API client for an organization, with a first secret.
+
+        Store ``result.plain_secret`` at once: the API never shows it again.
+        `expiry` is the lifetime of its access tokens, in seconds.
+        """
+        body = _client_body(
+            name=name,
+            description=description,
+            scopes=scopes,
+            audience=audience,
+            custom_claims=custom_claims,
+            expiry=expiry,
+        )
+        data = await self._client._request(_CREATE, organization_id, body=body)
+        return structure_object(self._client, data, CreatedApiClient)
+
+    async def get(self, organization_id: str, client_id: str) -> ApiClient:
+        """Fetch an API client (``m2morg_...``) and its secrets' metadata."""
+        data = await self._client._request(_GET, organization_id, client_id)
+        return self._client._unwrap(data, "client", ApiClient)
+
+    async def update(
+        self,
+        organization_id: str,
+        client_id: str,
+        *,
+        name: NotGivenOr[str] = NOT_GIVEN,
+        description: NotGivenOr[str] = NOT_GIVEN,
+        scopes: NotGivenOr[Iterable[str]] = NOT_GIVEN,
+        audience: NotGivenOr[Iterable[str]] = NOT_GIVEN,
+        custom_claims: NotGivenOr[Claims] = NOT_GIVEN,
+        expiry: NotGivenOr[int] = NOT_GIVEN,
+    ) -> ApiClient:
+        """Change the given fields only; a list passed replaces the whole list."""
+        body = _client_body(
+            name=name,
+            description=description,
+            scopes=scopes,
+            audience=audience,
+            custom_claims=custom_claims,
+            expiry=expiry,
+        )
+        if not body:
+            raise ValueError("update() needs at least one field to change")
+        data = await self._client._request(_UPDATE, organization_id, client_id, body=body)
+        return self._client._unwrap(data, "client", ApiClient)
+
+    async def delete(self, organization_id: str, client_id: str) -> None:
+        """Delete an API client; tokens can no longer be issued to it."""
+        await self._client._request(_DELETE, organization_id, client_id)
+
+    def list(
+        self,
+        organization_id: str,
+        *,
+        page_size: NotGivenOr[int] = NOT_GIVEN,
+        page_token: NotGivenOr[str] = NOT_GIVEN,
+    ) -> AsyncPaginator[ApiClient]:
+        """List an organization's API clients: await a page, or ``async for`` every one."""
+        check_page_size(page_size)
+        return self._paginate(
+            _LIST,
+            organization_id,
+            key="clients",
+            item=ApiClient,
+            params=given(page_size=page_size),
+            page_token=page_token,
+        )
+
+    async def create_secret(self, organization_id: str, client_id: str) -> CreatedApiClientSecret:
+        """Add a secret to an API client (to rotate secrets without downtime).
+
+        Store ``result.plain_secret`` at once: the API never shows it again.
+        """
+        data = await self._client._request(_CREATE_SECRET, organization_id, client_id)
+        return structure_object(self._client, data, CreatedApiClientSecret)
+
+    async def delete_secret(self, organization_id: str, client_id: str, secret_id: str) -> None:
+        """Delete one secret of an API client (the end of a rotation)."""
+        await self._client._request(_DELETE_SECRET, organization_id, client_id, secret_id)
+
+
+def _client_body(
+    *,
+    name: NotGivenOr[str],
+    description: NotGivenOr[str],
+    scopes: NotGivenOr[Iterable[str]],
+    audience: NotGivenOr[Iterable[str]],
+    custom_claims: NotGivenOr[Claims],
+    expiry: NotGivenOr[int],
+) -> dict[str, Any]:
+    """The ``clients.OrganizationClient`` body (sent unwrapped), with types checked."""
+    for field, value in (("name", name), ("description", description)):
+        if value is not NOT_GIVEN and not isinstance(value, str):
+            raise TypeError(f"{field} must be a str, not {type(value).__name__}")
+    return given(
+        name=name,
+        description=description,
+        scopes=NOT_GIVEN if scopes is NOT_GIVEN else string_list("scopes", scopes),
+        audience=NOT_GIVEN if audience is NOT_GIVEN else string_list("audience", audience),
+        custom_claims=NOT_GIVEN if custom_claims is NOT_GIVEN else _claims(custom_claims),
+        expiry=NOT_GIVEN if expiry is NOT_GIVEN else _expiry(expiry),
+    )
+
+
+def _claims(value: Claims) -> list[dict[str, str]]:
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    elif isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError("custom_claims must be a mapping of str to str or CustomClaim objects")
+    else:
+        pairs = []
+        for claim in value:
+            if not isinstance(claim, CustomClaim):
+                raise TypeError(
+                    f"custom_claims items must be CustomClaim, not {type(claim).__name__}"
+                )
+            pairs.append((claim.key, claim.value))
+    for key, val in pairs:
+        if not isinstance(key, str) or not isinstance(val, str):
+            raise TypeError("custom claim keys and values must be str")
+    return [{"key": key, "value": val} for key, val in pairs]
+
+
+def _expiry(value: int) -> str:
+    # int64: a JSON string on the wire.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expiry must be an int (seconds), not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"expiry must not be negative, got {value}")
+    return str(value)
