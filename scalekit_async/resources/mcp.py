@@ -1,13 +1,225 @@
-"""``client.mcp``: AgentKit MCP configurations."""
+"""``client.mcp``: AgentKit MCP configurations, their users' accounts, and session tokens.
+
+An MCP configuration names a set of connections (and which of their tools to
+expose) that Scalekit serves as one MCP server. For a given user identifier,
+`Mcp.list_connected_accounts` tells which of those connections are
+authorized, and `Mcp.create_session_token` mints the short-lived JWT an MCP
+client presents on that user's behalf.
+"""
 
 from __future__ import annotations
 
-from ._base import Resource
+import re
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from .._pagination import AsyncPaginator, Page
+from .._routes import Route
+from .._types import NOT_GIVEN, NotGivenOr, given
+from ..models.mcp import (
+    McpConfig,
+    McpConfigConnectionToolMapping,
+    McpConnectionAuthState,
+    McpSessionToken,
+)
+from ._base import Resource, check_page_size
 
 __all__ = ["Mcp"]
 
+_LIST_CONFIGS = Route("GET", "/api/v1/mcp/configs")
+_CREATE_CONFIG = Route("POST", "/api/v1/mcp/configs")
+_GET_CONFIG = Route("GET", "/api/v1/mcp/configs/{config_id}")
+_UPDATE_CONFIG = Route("PUT", "/api/v1/mcp/configs/{config_id}")
+_DELETE_CONFIG = Route("DELETE", "/api/v1/mcp/configs/{config_id}")
+_CONNECTED_ACCOUNTS = Route("POST", "/api/v1/mcp/configs/{config_id}/connected_accounts")
+_CREATE_TOKEN = Route("POST", "/api/v1/mcp/configs/{mcp_config_id}/tokens")
+
+PAGE_SIZE_MAX = 30
+"""The largest ``page_size`` of `Mcp.list_configs`."""
+MAX_MAPPINGS = 25
+"""The most connection-to-tool mappings one MCP configuration may hold."""
+
+_NAME = re.compile(r"[a-z0-9_-]{1,100}")
+_TOKEN_EXPIRY = (60.0, 86400.0)
+
+ToolMappings = Iterable[McpConfigConnectionToolMapping | Mapping[str, Any]]
+"""Connection-to-tool mappings as models, or as mappings with ``connection_name`` and ``tools``."""
+
 
 class Mcp(Resource):
-    """AgentKit MCP configurations."""
+    """Manage MCP configurations, check their users' accounts and mint session tokens."""
 
     __slots__ = ()
+
+    def list_configs(
+        self,
+        *,
+        id: NotGivenOr[str] = NOT_GIVEN,
+        name: NotGivenOr[str] = NOT_GIVEN,
+        provider: NotGivenOr[str] = NOT_GIVEN,
+        mcp_server_url: NotGivenOr[str] = NOT_GIVEN,
+        search: NotGivenOr[str] = NOT_GIVEN,
+        page_size: NotGivenOr[int] = NOT_GIVEN,
+        page_token: NotGivenOr[str] = NOT_GIVEN,
+    ) -> AsyncPaginator[McpConfig]:
+        """List MCP configurations, filtered by id, exact name, provider or server URL.
+
+        `search` matches the start of configuration names as you type.
+        """
+        check_page_size(page_size, PAGE_SIZE_MAX)
+        filters = given(id=id, name=name, provider=provider, mcp_server_url=mcp_server_url)
+        params: dict[str, Any] = {f"filter.{key}": value for key, value in filters.items()}
+        params.update(given(search=search, page_size=page_size))
+        return self._paginate(
+            _LIST_CONFIGS, key="configs", item=McpConfig, params=params, page_token=page_token
+        )
+
+    async def create_config(
+        self,
+        name: str,
+        *,
+        description: NotGivenOr[str] = NOT_GIVEN,
+        connection_tool_mappings: NotGivenOr[ToolMappings] = NOT_GIVEN,
+    ) -> McpConfig:
+        """Create an MCP configuration named *name* (lowercase letters, digits, ``-``, ``_``).
+
+        Each mapping names a connection and the tools of it to expose (none:
+        all of them), e.g. ``[{"connection_name": "gmail", "tools":
+        ["gmail_send_email"]}]``.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a str, not {type(name).__name__}")
+        if not _NAME.fullmatch(name):
+            raise ValueError(
+                "name must be 1 to 100 lowercase letters, digits, hyphens or underscores"
+            )
+        body = given(
+            name=name,
+            description=description,
+            connection_tool_mappings=_mappings(connection_tool_mappings),
+        )
+        data = await self._client._request(_CREATE_CONFIG, body=body)
+        return self._client._unwrap(data, "config", McpConfig)
+
+    async def get_config(self, config_id: str) -> McpConfig:
+        """Fetch an MCP configuration by id."""
+        data = await self._client._request(_GET_CONFIG, config_id)
+        return self._client._unwrap(data, "config", McpConfig)
+
+    async def update_config(
+        self,
+        config_id: str,
+        *,
+        description: NotGivenOr[str] = NOT_GIVEN,
+        connection_tool_mappings: NotGivenOr[ToolMappings] = NOT_GIVEN,
+    ) -> McpConfig:
+        """Change an MCP configuration's description and/or replace its tool mappings."""
+        body = given(
+            description=description,
+            connection_tool_mappings=_mappings(connection_tool_mappings),
+        )
+        if not body:
+            raise ValueError("update_config() needs description or connection_tool_mappings")
+        data = await self._client._request(_UPDATE_CONFIG, config_id, body=body)
+        return self._client._unwrap(data, "config", McpConfig)
+
+    async def delete_config(self, config_id: str) -> None:
+        """Delete an MCP configuration and the data Scalekit keeps for it."""
+        await self._client._request(_DELETE_CONFIG, config_id)
+
+    def list_connected_accounts(
+        self, config_id: str, *, identifier: str, include_auth_link: bool = False
+    ) -> AsyncPaginator[McpConnectionAuthState]:
+        """List, for each connection of a configuration, the state of *identifier*'s account.
+
+        With `include_auth_link`, Scalekit creates the missing accounts and
+        returns a fresh authentication link for each connection; without, it
+        only reports the accounts that exist. The list comes in one page; each
+        ``await`` sends the request again.
+        """
+        if not isinstance(identifier, str):
+            raise TypeError(f"identifier must be a str, not {type(identifier).__name__}")
+        if not identifier:
+            raise ValueError("identifier must not be empty")
+        if not isinstance(include_auth_link, bool):
+            raise TypeError("include_auth_link must be a bool")
+        _CONNECTED_ACCOUNTS.path(config_id)  # a bad id fails here, not when awaited
+        client = self._client
+        body = {"identifier": identifier, "include_auth_link": include_auth_link}
+        items_type: Any = tuple[McpConnectionAuthState, ...]
+
+        async def fetch(token: str | None) -> Page[McpConnectionAuthState]:
+            data = await client._request(_CONNECTED_ACCOUNTS, config_id, body=body)
+            raw = data.get("connected_accounts") if isinstance(data, Mapping) else None
+            items: tuple[McpConnectionAuthState, ...] = client._structure(raw or [], items_type)
+            return Page(items=items, total_size=len(items))
+
+        return AsyncPaginator(fetch)
+
+    async def create_session_token(
+        self,
+        mcp_config_id: str,
+        *,
+        identifier: str,
+        expiry: NotGivenOr[float | timedelta] = NOT_GIVEN,
+    ) -> McpSessionToken:
+        """Mint a JWT standing for *identifier* across a configuration's connected accounts.
+
+        *expiry* is the token's lifetime, 60 s to 24 h (seconds or a
+        `timedelta`; default 1 h). It fails (400) if a connection of the
+        configuration has no active account for *identifier*.
+        """
+        if not isinstance(identifier, str):
+            raise TypeError(f"identifier must be a str, not {type(identifier).__name__}")
+        if not 1 <= len(identifier) <= 255:
+            raise ValueError("identifier must be 1 to 255 characters")
+        body: dict[str, Any] = {"identifier": identifier}
+        if expiry is not NOT_GIVEN:
+            body["expiry"] = _duration(expiry)
+        data = await self._client._request(_CREATE_TOKEN, mcp_config_id, body=body)
+        return self._client._structure(data, McpSessionToken)
+
+
+def _mappings(value: NotGivenOr[ToolMappings]) -> NotGivenOr[list[dict[str, Any]]]:
+    """Wire JSON of connection-to-tool mappings: only the fields a caller sets."""
+    if value is NOT_GIVEN:
+        return NOT_GIVEN
+    if isinstance(value, str | Mapping):
+        raise TypeError("connection_tool_mappings must be a list of mappings")
+    out: list[dict[str, Any]] = []
+    for item in value:
+        if isinstance(item, McpConfigConnectionToolMapping):
+            name: object = item.connection_name
+            tools: object = item.tools
+        elif isinstance(item, Mapping):
+            name, tools = item.get("connection_name"), item.get("tools", ())
+        else:
+            raise TypeError("each connection tool mapping must be a model or a mapping")
+        if not isinstance(name, str) or not name:
+            raise ValueError("each connection tool mapping needs a connection_name")
+        if isinstance(tools, str) or not isinstance(tools, Iterable):
+            raise TypeError("tools must be a list of tool names")
+        tool_list = list(tools)
+        if not all(isinstance(t, str) for t in tool_list):
+            raise TypeError("tools must be a list of tool names")
+        out.append({"connection_name": name, "tools": tool_list})
+    if len(out) > MAX_MAPPINGS:
+        raise ValueError(f"an MCP configuration takes at most {MAX_MAPPINGS} mappings")
+    return out
+
+
+def _duration(value: float | timedelta) -> str:
+    """A protobuf Duration in JSON (``"3600s"``), checked against the 60 s to 24 h window."""
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("expiry must be a number of seconds or a timedelta")
+    else:
+        seconds = float(value)
+    low, high = _TOKEN_EXPIRY
+    if not low <= seconds <= high:
+        raise ValueError("expiry must be between 60 seconds and 24 hours")
+    if seconds.is_integer():
+        return f"{int(seconds)}s"
+    return f"{seconds:.9f}".rstrip("0") + "s"

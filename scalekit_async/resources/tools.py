@@ -1,13 +1,261 @@
-"""``client.tools``: AgentKit tools and tool execution."""
+"""``client.tools``: AgentKit tools, the tools scoped to a user, and tool execution.
+
+Tool execution calls a third-party API through a connected account, so it
+can be slow and it is not idempotent: it gets a longer deadline than other
+calls (`EXECUTE_TIMEOUT`, `EXECUTE_READ_TIMEOUT`) and, being a POST, it is
+never retried after the request may have reached the server (unless the
+client was built with ``RetryPolicy(retry_writes=True)``). A tool that fails
+at its provider raises `scalekit_async.ToolExecutionError`, which carries the
+``execution_id``, ``tool_error_code`` and ``tool_error_message``.
+"""
 
 from __future__ import annotations
 
-from ._base import Resource
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-__all__ = ["Tools"]
+import attrs
+
+from .._pagination import AsyncPaginator
+from .._routes import Route
+from .._types import NOT_GIVEN, NotGivenOr, given
+from ..models.tools import ScopedTool, Tool, ToolExecution
+from ._base import Resource, check_page_size
+
+__all__ = ["EXECUTE_READ_TIMEOUT", "EXECUTE_TIMEOUT", "Tools"]
+
+_LIST = Route("GET", "/api/v1/tools")
+_LIST_SCOPED = Route("GET", "/api/v1/tools/scoped")
+_LIST_AVAILABLE = Route("GET", "/api/v1/tools/available")
+_EXECUTE = Route("POST", "/api/v1/execute_tool")
+
+EXECUTE_TIMEOUT = 120.0
+"""The default deadline of `Tools.execute`, in seconds (token fetch and attempt together).
+
+The official SDKs wait 60 s for a tool; a tool's provider may be slow, so
+this SDK allows twice that by default.
+"""
+EXECUTE_READ_TIMEOUT = 90.0
+"""How long `Tools.execute` waits for the answer once the request is sent, in seconds."""
 
 
 class Tools(Resource):
-    """AgentKit tools and tool execution."""
+    """List the tools agents can call, and execute them through connected accounts."""
 
     __slots__ = ()
+
+    def list(
+        self,
+        *,
+        provider: NotGivenOr[str] = NOT_GIVEN,
+        identifier: NotGivenOr[str] = NOT_GIVEN,
+        tool_names: NotGivenOr[Iterable[str]] = NOT_GIVEN,
+        query: NotGivenOr[str] = NOT_GIVEN,
+        connector: NotGivenOr[str] = NOT_GIVEN,
+        organization_id: NotGivenOr[str] = NOT_GIVEN,
+        user_id: NotGivenOr[str] = NOT_GIVEN,
+        connected_account_id: NotGivenOr[str] = NOT_GIVEN,
+        page_size: NotGivenOr[int] = NOT_GIVEN,
+        page_token: NotGivenOr[str] = NOT_GIVEN,
+    ) -> AsyncPaginator[Tool]:
+        """List tool definitions, filtered by provider, names or a text query.
+
+        `query` (3 to 100 characters) searches names and descriptions. With
+        `identifier` and `connector` (or `connected_account_id`) the list also
+        holds that connected account's custom MCP tools.
+        """
+        params = _filters(
+            provider=provider,
+            identifier=identifier,
+            tool_names=tool_names,
+            query=query,
+            connector=connector,
+            organization_id=organization_id,
+            user_id=user_id,
+            connected_account_id=connected_account_id,
+            page_size=page_size,
+        )
+        return self._paginate(_LIST, key="tools", item=Tool, params=params, page_token=page_token)
+
+    def list_names(
+        self,
+        *,
+        provider: NotGivenOr[str] = NOT_GIVEN,
+        identifier: NotGivenOr[str] = NOT_GIVEN,
+        tool_names: NotGivenOr[Iterable[str]] = NOT_GIVEN,
+        query: NotGivenOr[str] = NOT_GIVEN,
+        connector: NotGivenOr[str] = NOT_GIVEN,
+        organization_id: NotGivenOr[str] = NOT_GIVEN,
+        user_id: NotGivenOr[str] = NOT_GIVEN,
+        connected_account_id: NotGivenOr[str] = NOT_GIVEN,
+        page_size: NotGivenOr[int] = NOT_GIVEN,
+        page_token: NotGivenOr[str] = NOT_GIVEN,
+    ) -> AsyncPaginator[str]:
+        """List only the names of the tools `list` would return (``filter.summary``)."""
+        params = _filters(
+            provider=provider,
+            identifier=identifier,
+            tool_names=tool_names,
+            query=query,
+            connector=connector,
+            organization_id=organization_id,
+            user_id=user_id,
+            connected_account_id=connected_account_id,
+            page_size=page_size,
+        )
+        params["filter.summary"] = True
+        return self._paginate(
+            _LIST, key="tool_names", item=str, params=params, page_token=page_token
+        )
+
+    def list_scoped(
+        self,
+        *,
+        identifier: str,
+        providers: NotGivenOr[Iterable[str]] = NOT_GIVEN,
+        tool_names: NotGivenOr[Iterable[str]] = NOT_GIVEN,
+        connection_names: NotGivenOr[Iterable[str]] = NOT_GIVEN,
+        page_size: NotGivenOr[int] = NOT_GIVEN,
+        page_token: NotGivenOr[str] = NOT_GIVEN,
+    ) -> AsyncPaginator[ScopedTool]:
+        """List the tools *identifier* can call now, each with the connected account it uses.
+
+        This is the list to hand to an LLM for that user or agent.
+        """
+        _require_identifier(identifier)
+        check_page_size(page_size)
+        params = given(
+            identifier=identifier,
+            page_size=page_size,
+            **{
+                "filter.providers": _optional_list("providers", providers),
+                "filter.tool_names": _optional_list("tool_names", tool_names),
+                "filter.connection_names": _optional_list("connection_names", connection_names),
+            },
+        )
+        return self._paginate(
+            _LIST_SCOPED, key="tools", item=ScopedTool, params=params, page_token=page_token
+        )
+
+    def list_available(
+        self,
+        *,
+        identifier: str,
+        page_size: NotGivenOr[int] = NOT_GIVEN,
+        page_token: NotGivenOr[str] = NOT_GIVEN,
+    ) -> AsyncPaginator[Tool]:
+        """List the tools that can be made available to *identifier* (the candidates).
+
+        Unlike `list_scoped`, this includes tools whose connected account is
+        not authorized yet.
+        """
+        _require_identifier(identifier)
+        check_page_size(page_size)
+        params = given(identifier=identifier, page_size=page_size)
+        return self._paginate(
+            _LIST_AVAILABLE, key="tools", item=Tool, params=params, page_token=page_token
+        )
+
+    async def execute(
+        self,
+        tool_name: str,
+        *,
+        params: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
+        connected_account_id: NotGivenOr[str] = NOT_GIVEN,
+        identifier: NotGivenOr[str] = NOT_GIVEN,
+        connector: NotGivenOr[str] = NOT_GIVEN,
+        organization_id: NotGivenOr[str] = NOT_GIVEN,
+        user_id: NotGivenOr[str] = NOT_GIVEN,
+        agent_run_id: NotGivenOr[str] = NOT_GIVEN,
+        timeout: float | None = None,
+    ) -> ToolExecution:
+        """Run *tool_name* with *params* through a connected account, and return its output.
+
+        Name the account by `connected_account_id`, or by `identifier` and
+        `connector` (narrowed by `organization_id`/`user_id`). `agent_run_id`
+        groups the calls of one agent run in Scalekit's logs.
+
+        The call's deadline is *timeout*: by default `EXECUTE_TIMEOUT` (120 s)
+        or the client's own timeout if longer. The wait for the answer is
+        `EXECUTE_READ_TIMEOUT` (90 s) or the client's read timeout if longer;
+        the other phase limits are the client's. It is not retried once sent,
+        since running a tool twice may act twice.
+
+        Raises:
+            ToolExecutionError: the tool failed at its provider.
+            NotFoundError: no such tool, or no such connected account.
+        """
+        if not isinstance(tool_name, str):
+            raise TypeError(f"tool_name must be a str, not {type(tool_name).__name__}")
+        if not tool_name:
+            raise ValueError("tool_name must not be empty")
+        if params is not NOT_GIVEN and not isinstance(params, Mapping):
+            raise TypeError("params must be a mapping (a JSON object)")
+        client = self._client
+        if timeout is None:
+            timeout = max(EXECUTE_TIMEOUT, client._timeout)
+        elif isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise ValueError("timeout must be a positive number of seconds")
+        phases = client._timeouts
+        timeouts = attrs.evolve(phases, read=max(phases.read, EXECUTE_READ_TIMEOUT))
+        body = given(
+            tool_name=tool_name,
+            params=dict(params) if params is not NOT_GIVEN else NOT_GIVEN,
+            connected_account_id=connected_account_id,
+            identifier=identifier,
+            connector=connector,
+            organization_id=organization_id,
+            user_id=user_id,
+            agent_run_id=agent_run_id,
+        )
+        data = await client._request(_EXECUTE, body=body, timeout=float(timeout), timeouts=timeouts)
+        return client._structure(data, ToolExecution)
+
+
+def _require_identifier(identifier: object) -> None:
+    if not isinstance(identifier, str):
+        raise TypeError(f"identifier must be a str, not {type(identifier).__name__}")
+    if not identifier:
+        raise ValueError("identifier must not be empty")
+
+
+def _optional_list(name: str, values: NotGivenOr[Iterable[str]]) -> NotGivenOr[list[str]]:
+    if values is NOT_GIVEN:
+        return NOT_GIVEN
+    if isinstance(values, str):
+        raise TypeError(f"{name} must be a list of str, not one str")
+    out = list(values)
+    if not all(isinstance(v, str) for v in out):
+        raise TypeError(f"{name} must be a list of str")
+    return out
+
+
+def _filters(
+    *,
+    provider: NotGivenOr[str],
+    identifier: NotGivenOr[str],
+    tool_names: NotGivenOr[Iterable[str]],
+    query: NotGivenOr[str],
+    connector: NotGivenOr[str],
+    organization_id: NotGivenOr[str],
+    user_id: NotGivenOr[str],
+    connected_account_id: NotGivenOr[str],
+    page_size: NotGivenOr[int],
+) -> dict[str, Any]:
+    """The query string of ``GET /api/v1/tools``: ``filter.*`` fields and the page size."""
+    check_page_size(page_size)
+    if query is not NOT_GIVEN and (not isinstance(query, str) or not 3 <= len(query) <= 100):
+        raise ValueError("query must be a str of 3 to 100 characters")
+    filters = given(
+        provider=provider,
+        identifier=identifier,
+        tool_name=_optional_list("tool_names", tool_names),
+        query=query,
+        connector=connector,
+        organization_id=organization_id,
+        user_id=user_id,
+        connected_account_id=connected_account_id,
+    )
+    params: dict[str, Any] = {f"filter.{key}": value for key, value in filters.items()}
+    params.update(given(page_size=page_size))
+    return params

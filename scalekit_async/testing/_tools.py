@@ -1,14 +1,377 @@
-"""The fake's tools endpoints."""
+"""The fake's tools endpoints: a fixed tool catalogue, scoped lists and tool execution.
+
+The catalogue (`TOOLS`) holds a few tools of the built-in connectors of
+`_connected_accounts.CONNECTORS`; executing one returns a result computed
+only from its parameters, so tests can assert on it. A tool is scoped to an
+identifier when the identifier has an ``ACTIVE`` connected account of the
+tool's connector, and available when it has any account of it.
+
+`fail_tool` makes a tool fail at its "provider": executing it then answers
+500 with ``error_code == "TOOL_ERROR"`` and a ``tool_error_info``, which the
+client raises as `scalekit_async.ToolExecutionError`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hashlib
+import json
+import weakref
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._connected_accounts import CONNECTORS, find_by_key
+from ._http import ApiError, FakeRequest, Reply, as_mapping, error_body
+from ._paging import page
 
 if TYPE_CHECKING:
     from ._fake import FakeScalekit
 
-__all__ = ["install"]
+__all__ = ["TOOLS", "ToolFailure", "fail_tool", "install"]
+
+_UPDATED_AT = "2025-01-01T00:00:00Z"
+
+
+def _digest(name: str, params: Mapping[str, Any]) -> str:
+    raw = json.dumps([name, params], sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _send_email(p: Mapping[str, Any], d: str) -> dict[str, Any]:
+    return {"id": f"msg_{d[:16]}", "thread_id": f"thr_{d[16:32]}", "to": p["to"], "status": "SENT"}
+
+
+def _fetch_mails(p: Mapping[str, Any], d: str) -> dict[str, Any]:
+    count = p.get("max_results", 2)
+    count = count if isinstance(count, int) and not isinstance(count, bool) else 2
+    messages = [
+        {"id": f"msg_{i:04d}", "subject": f"Message {i}", "from": "team@example.com"}
+        for i in range(1, min(max(count, 0), 5) + 1)
+    ]
+    return {"messages": messages, "result_size_estimate": len(messages)}
+
+
+def _send_message(p: Mapping[str, Any], d: str) -> dict[str, Any]:
+    return {"ok": True, "channel": p["channel"], "ts": f"1700000000.{int(d[:6], 16) % 10**6:06d}"}
+
+
+def _create_page(p: Mapping[str, Any], d: str) -> dict[str, Any]:
+    return {"page_id": d[:32], "title": p["title"], "url": f"https://notion.so/{d[:32]}"}
+
+
+def _create_issue(p: Mapping[str, Any], d: str) -> dict[str, Any]:
+    number = int(d[:4], 16) % 1000 + 1
+    return {
+        "number": number,
+        "title": p["title"],
+        "html_url": f"https://github.com/{p['repo']}/issues/{number}",
+    }
+
+
+def _forecast(p: Mapping[str, Any], d: str) -> dict[str, Any]:
+    return {"city": p["city"], "forecast": "sunny", "temperature_c": int(d[:2], 16) % 35}
+
+
+Result = Callable[[Mapping[str, Any], str], dict[str, Any]]
+
+_CATALOGUE: tuple[tuple[str, str, str, dict[str, str], tuple[str, ...], Result], ...] = (
+    (
+        "gmail",
+        "gmail_send_email",
+        "Send an email from the user's Gmail account",
+        {"to": "string", "subject": "string", "body": "string"},
+        ("to", "subject"),
+        _send_email,
+    ),
+    (
+        "gmail",
+        "gmail_fetch_mails",
+        "Fetch the latest emails of the user's Gmail inbox",
+        {"max_results": "integer"},
+        (),
+        _fetch_mails,
+    ),
+    (
+        "slack",
+        "slack_send_message",
+        "Post a message to a Slack channel",
+        {"channel": "string", "text": "string"},
+        ("channel", "text"),
+        _send_message,
+    ),
+    (
+        "notion",
+        "notion_create_page",
+        "Create a Notion page",
+        {"title": "string", "content": "string"},
+        ("title",),
+        _create_page,
+    ),
+    (
+        "github",
+        "github_create_issue",
+        "Open an issue in a GitHub repository",
+        {"repo": "string", "title": "string", "body": "string"},
+        ("repo", "title"),
+        _create_issue,
+    ),
+    (
+        "weather",
+        "weather_get_forecast",
+        "Get the weather forecast for a city",
+        {"city": "string"},
+        ("city",),
+        _forecast,
+    ),
+)
+
+
+@attrs.frozen
+class _Entry:
+    connector: str
+    tool: dict[str, Any]
+    required: tuple[str, ...]
+    result: Result
+
+    @property
+    def name(self) -> str:
+        return str(self.tool["definition"]["name"])
+
+
+def _entries() -> dict[str, _Entry]:
+    out: dict[str, _Entry] = {}
+    for index, (connector, name, description, props, required, result) in enumerate(
+        _CATALOGUE, start=1
+    ):
+        tool = {
+            "id": f"tool_{index:04d}",
+            "provider": CONNECTORS[connector]["provider"],
+            "definition": {
+                "name": name,
+                "description": description,
+                "input_schema": {
+                    "type": "object",
+                    "properties": {k: {"type": t} for k, t in props.items()},
+                    "required": list(required),
+                },
+            },
+            "metadata": {"connector": connector},
+            "tags": [connector],
+            "is_default": True,
+            "updated_at": _UPDATED_AT,
+        }
+        out[name] = _Entry(connector, tool, required, result)
+    return out
+
+
+TOOLS: Mapping[str, Mapping[str, Any]] = {name: e.tool for name, e in _entries().items()}
+"""The fake's tool catalogue: tool name -> ``tools.Tool`` wire JSON."""
+
+
+@attrs.frozen
+class ToolFailure:
+    """How a tool marked by `fail_tool` fails."""
+
+    error_code: str
+    message: str
+
+
+_FAILURES: weakref.WeakKeyDictionary[FakeScalekit, dict[str, ToolFailure]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def fail_tool(
+    fake: FakeScalekit,
+    tool_name: str,
+    *,
+    error_code: str = "UPSTREAM_ERROR",
+    message: str = "the provider refused the request",
+) -> None:
+    """Make every execution of *tool_name* on *fake* fail at its provider (a ``TOOL_ERROR``).
+
+    Raises:
+        KeyError: *tool_name* is not in the fake's catalogue.
+    """
+    if tool_name not in TOOLS:
+        raise KeyError(f"no tool {tool_name!r} in the fake's catalogue")
+    _FAILURES.setdefault(fake, {})[tool_name] = ToolFailure(error_code, message)
+
+
+def _bad(field: str, description: str) -> ApiError:
+    return ApiError(400, "invalid request", violations=((field, description),))
 
 
 def install(fake: FakeScalekit) -> None:
     """Route the tools operations on *fake*."""
+    entries = _entries()
+
+    def accounts_of(identifier: str, *, active: bool) -> list[dict[str, Any]]:
+        return [
+            a
+            for a in fake.connected_accounts.values()
+            if a["identifier"] == identifier and (not active or a["status"] == "ACTIVE")
+        ]
+
+    def require_identifier(request: FakeRequest) -> str:
+        identifier = request.param("identifier")
+        if not identifier:
+            raise _bad("identifier", "value is required")
+        if len(identifier) > 100:
+            raise _bad("identifier", "at most 100 characters")
+        return identifier
+
+    def list_(request: FakeRequest) -> Reply:
+        found = list(entries.values())
+        provider = request.param("filter.provider")
+        if provider:
+            found = [e for e in found if e.tool["provider"].lower() == provider.lower()]
+        names = request.params("filter.tool_name")
+        if names:
+            found = [e for e in found if e.name in names]
+        query = request.param("filter.query")
+        if query is not None:
+            if not 3 <= len(query) <= 100:
+                raise _bad("filter.query", "must be 3 to 100 characters")
+            words = query.lower().split()
+            found = [
+                e
+                for e in found
+                if all(
+                    w in f"{e.name} {e.tool['definition']['description']}".lower() for w in words
+                )
+            ]
+        account_id = request.param("filter.connected_account_id")
+        identifier = request.param("filter.identifier")
+        connector = request.param("filter.connector")
+        if account_id:
+            account = fake.connected_accounts.get(account_id)
+            if account is None:
+                raise ApiError(404, f"connected account {account_id} not found")
+            found = [e for e in found if e.connector == account["connector"]]
+        elif identifier and connector:
+            account = find_by_key(
+                fake,
+                connector,
+                identifier,
+                request.param("filter.organization_id"),
+                request.param("filter.user_id"),
+            )
+            if account is None:
+                raise ApiError(404, "connected account not found")
+            found = [e for e in found if e.connector == account["connector"]]
+        elif identifier:
+            connectors = {a["connector"] for a in accounts_of(identifier, active=False)}
+            found = [e for e in found if e.connector in connectors]
+        elif connector:
+            found = [e for e in found if e.connector == connector]
+        if request.param("filter.summary") == "true":
+            reply = page(request, [e.name for e in found], "tool_names")
+            reply["tools"] = []
+        else:
+            reply = page(request, [e.tool for e in found], "tools")
+            reply["tool_names"] = []
+        return Reply.json(200, reply)
+
+    def list_scoped(request: FakeRequest) -> Reply:
+        identifier = require_identifier(request)
+        providers = {p.lower() for p in request.params("filter.providers")}
+        names = set(request.params("filter.tool_names"))
+        connections = set(request.params("filter.connection_names"))
+        items = []
+        for account in accounts_of(identifier, active=True):
+            if connections and account["connector"] not in connections:
+                continue
+            for entry in entries.values():
+                if entry.connector != account["connector"]:
+                    continue
+                if providers and entry.tool["provider"].lower() not in providers:
+                    continue
+                if names and entry.name not in names:
+                    continue
+                items.append(
+                    {
+                        "tool": entry.tool,
+                        "identifier": identifier,
+                        "connected_account_id": account["id"],
+                    }
+                )
+        return Reply.json(200, page(request, items, "tools"))
+
+    def list_available(request: FakeRequest) -> Reply:
+        identifier = require_identifier(request)
+        connectors = {a["connector"] for a in accounts_of(identifier, active=False)}
+        items = [e.tool for e in entries.values() if e.connector in connectors]
+        return Reply.json(200, page(request, items, "tools"))
+
+    def execute(request: FakeRequest) -> Reply:
+        body = as_mapping(request.json())
+        name = body.get("tool_name")
+        if not isinstance(name, str) or not name:
+            raise _bad("tool_name", "value is required")
+        entry = entries.get(name)
+        if entry is None:
+            raise ApiError(404, f"tool {name} not found")
+        params = body.get("params") or {}
+        if not isinstance(params, Mapping):
+            raise _bad("params", "must be a JSON object")
+        account = find_account(body, entry)
+        if account["status"] != "ACTIVE":
+            raise ApiError(
+                400,
+                f"connected account {account['id']} is {account['status']}, not ACTIVE",
+                error_code="FAILED_PRECONDITION",
+            )
+        missing = [k for k in entry.required if k not in params]
+        if missing:
+            raise ApiError(
+                400,
+                "invalid tool parameters",
+                violations=tuple((f"params.{k}", "value is required") for k in missing),
+            )
+        execution_id = fake.new_id("exec")
+        account["last_used_at"] = fake.now()
+        failure = _FAILURES.get(fake, {}).get(name)
+        if failure is not None:
+            error = error_body(500, f"tool {name} failed", error_code="TOOL_ERROR")
+            error["details"][0]["tool_error_info"] = {
+                "execution_id": execution_id,
+                "tool_error_code": failure.error_code,
+                "tool_error_message": failure.message,
+            }
+            return Reply.json(500, error)
+        data = entry.result(params, _digest(name, params))
+        return Reply.json(200, {"data": data, "execution_id": execution_id})
+
+    def find_account(body: Mapping[str, Any], entry: _Entry) -> dict[str, Any]:
+        account_id = body.get("connected_account_id")
+        if account_id:
+            account = fake.connected_accounts.get(str(account_id))
+            if account is None:
+                raise ApiError(404, f"connected account {account_id} not found")
+            if account["connector"] != entry.connector:
+                raise _bad("connected_account_id", f"not an account of {entry.connector}")
+            return account
+        identifier = body.get("identifier")
+        if not isinstance(identifier, str) or not identifier:
+            raise _bad("identifier", "give connected_account_id, or identifier")
+        connector = body.get("connector") or entry.connector
+        if connector != entry.connector:
+            raise _bad("connector", f"tool {entry.name} belongs to {entry.connector}")
+        found = find_by_key(
+            fake,
+            entry.connector,
+            identifier,
+            body.get("organization_id") or None,
+            body.get("user_id") or None,
+        )
+        if found is None:
+            raise ApiError(404, f"no {entry.connector} connected account for {identifier}")
+        return found
+
+    add = fake.router.add
+    add("GET", "/api/v1/tools", list_)
+    add("GET", "/api/v1/tools/scoped", list_scoped)
+    add("GET", "/api/v1/tools/available", list_available)
+    add("POST", "/api/v1/execute_tool", execute)
