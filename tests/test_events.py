@@ -240,7 +240,7 @@ def test_domain_secret_stays_out_of_repr() -> None:
     assert isinstance(event.data, sk.OrganizationDomainEventData)
     assert event.data.txt_record_secret == "very-secret-value"
     assert "very-secret-value" not in repr(event)
-    assert event.data.verification_status == sk.EventDomainVerificationStatus.PENDING
+    assert event.data.verification_status == sk.DomainVerificationStatus.PENDING
 
 
 def test_unknown_keys_are_ignored_at_every_level() -> None:

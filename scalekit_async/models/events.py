@@ -24,10 +24,10 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
-from .._enums import OpenEnum
 from .._errors import ResponseValidationError
 from ._common import RegionCode, UserProfile
 from .connected_accounts import ConnectorStatus, ConnectorType
+from .domains import DomainType, DomainVerificationMethod, DomainVerificationStatus
 from .organizations import OrganizationSettings
 
 __all__ = [
@@ -43,9 +43,6 @@ __all__ = [
     "EventDeviceLocation",
     "EventDirectoryUserGroup",
     "EventDirectoryUserRole",
-    "EventDomainType",
-    "EventDomainVerificationMethod",
-    "EventDomainVerificationStatus",
     "EventSessionDevice",
     "EventUser",
     "EventUserSession",
@@ -147,33 +144,6 @@ def _event(event_type: str) -> Callable[[type[_E]], type[_E]]:
     return register
 
 
-# -- enums -------------------------------------------------------------------
-
-
-class EventDomainType(OpenEnum):
-    """What a domain in a domain event is for: SSO/SCIM routing, or auto-joining by email."""
-
-    ORGANIZATION_DOMAIN = "ORGANIZATION_DOMAIN"
-    ALLOWED_EMAIL_DOMAIN = "ALLOWED_EMAIL_DOMAIN"
-
-
-class EventDomainVerificationStatus(OpenEnum):
-    """Where the ownership verification of a domain in a domain event stands."""
-
-    PENDING = "PENDING"
-    VERIFIED = "VERIFIED"
-    FAILED = "FAILED"
-    AUTO_VERIFIED = "AUTO_VERIFIED"
-
-
-class EventDomainVerificationMethod(OpenEnum):
-    """How the ownership of a domain in a domain event is verified."""
-
-    ADMIN = "ADMIN"
-    DNS = "DNS"
-    NOT_APPLICABLE = "NOT_APPLICABLE"
-
-
 # -- payload models ----------------------------------------------------------
 
 
@@ -202,13 +172,13 @@ class OrganizationDomainEventData:
 
     id: str = ""
     domain: str = ""
-    domain_type: EventDomainType | None = None
+    domain_type: DomainType | None = None
     organization_id: str = ""
     environment_id: str = ""
     txt_record_key: str | None = None
     txt_record_secret: str | None = attrs.field(default=None, repr=False)
-    verification_status: EventDomainVerificationStatus | None = None
-    verification_method: EventDomainVerificationMethod | None = None
+    verification_status: DomainVerificationStatus | None = None
+    verification_method: DomainVerificationMethod | None = None
     updated_at: datetime | None = None
 
 
