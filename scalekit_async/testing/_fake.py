@@ -25,6 +25,7 @@ from . import (
     _domains,
     _mcp,
     _memberships,
+    _oauth,
     _organizations,
     _passkeys,
     _passwordless,
@@ -62,6 +63,7 @@ _FAMILIES = (
     _tools,
     _mcp,
     _providers,
+    _oauth,
 )
 
 

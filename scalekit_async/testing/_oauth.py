@@ -1,0 +1,468 @@
+"""The fake's OAuth 2.0 / OpenID Connect side: hosted login, user grants, signing keys.
+
+Routes (none needs an API token):
+
+- ``GET /oauth/authorize``: signs a user in at once and redirects (302) to
+  ``redirect_uri`` with ``code`` and ``state``; the user is the one whose
+  email is ``login_hint`` (a `fake.users` entry when one matches);
+- ``GET /keys``: the JWKS of the fake's RSA test keys (generated lazily,
+  once per `FakeScalekit`; `FakeOAuth.rotate_key` adds one);
+- ``GET /oidc/logout``: ends the session of ``id_token_hint`` (its refresh
+  tokens stop working) and redirects to ``post_logout_redirect_uri``;
+- ``POST /oauth/token`` grants ``authorization_code`` (single-use codes,
+  ``redirect_uri`` and PKCE S256 checked) and ``refresh_token`` (rotated on
+  use), answering RS256-signed ID and access tokens with Scalekit's claims.
+
+Helpers for tests: `oauth(fake)` (the state, token minting, key rotation),
+`mint_access_token`, `sign_webhook` and `new_webhook_secret`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+import weakref
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from .._pkce import code_challenge
+from .._webhooks import decode_secret, sign
+from ._http import FakeRequest, Reply
+
+if TYPE_CHECKING:
+    from ._fake import FakeScalekit
+
+__all__ = [
+    "FakeOAuth",
+    "install",
+    "mint_access_token",
+    "new_webhook_secret",
+    "oauth",
+    "sign_webhook",
+]
+
+CODE_TTL = 600.0
+DEFAULT_ISSUER = "http://fake.scalekit.test"  # the in-process fake's environment URL
+DEFAULT_EMAIL = "user@example.com"
+
+_STATES: weakref.WeakKeyDictionary[FakeScalekit, FakeOAuth] = weakref.WeakKeyDictionary()
+
+
+def _oauth_error(error: str, description: str, status: int = 400) -> Reply:
+    return Reply.json(status, {"error": error, "error_description": description})
+
+
+def _redirect(url: str, params: Mapping[str, str]) -> Reply:
+    """A 302 to *url* with *params* added to its query."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    location = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    return Reply(302, b"", (("location", location), ("cache-control", "no-store")))
+
+
+def _hash_half(value: str) -> str:
+    """OIDC ``at_hash``/``c_hash``: base64url of the left half of sha256(value)."""
+    digest = hashlib.sha256(value.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
+class FakeOAuth:
+    """The OAuth state of one `FakeScalekit`: keys, codes, refresh tokens, issuer.
+
+    Attributes:
+        issuer: The ``iss`` of the tokens it signs. Set it to the fake's URL
+            when serving over a socket (``oauth(fake).issuer = url``).
+        token_ttl: The ``expires_in`` of the user tokens it issues.
+        codes: Unused authorization codes and what they were issued for.
+        refresh_tokens: Live refresh tokens and the session they belong to.
+
+    """
+
+    def __init__(self, fake: FakeScalekit) -> None:
+        self._fake = weakref.ref(fake)
+        self.issuer = DEFAULT_ISSUER
+        self.token_ttl = 3600
+        self._keys: list[tuple[str, rsa.RSAPrivateKey]] = []
+        self.codes: dict[str, dict[str, Any]] = {}
+        self.refresh_tokens: dict[str, dict[str, Any]] = {}
+
+    def __repr__(self) -> str:
+        return f"<FakeOAuth issuer={self.issuer!r} keys={len(self._keys)}>"
+
+    @property
+    def fake(self) -> FakeScalekit:
+        """The fake this state belongs to."""
+        fake = self._fake()
+        assert fake is not None, "the FakeScalekit was garbage-collected"
+        return fake
+
+    # -- keys ------------------------------------------------------------------
+
+    def _ensure_key(self) -> tuple[str, rsa.RSAPrivateKey]:
+        if not self._keys:
+            self.rotate_key()
+        return self._keys[-1]
+
+    def rotate_key(self) -> str:
+        """Add a new RSA-2048 signing key, sign with it from now on; return its ``kid``.
+
+        Older keys stay in the JWKS (as during a real rotation).
+        """
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        kid = f"snk_fake_{len(self._keys) + 1}_{secrets.token_hex(4)}"
+        self._keys.append((kid, key))
+        return kid
+
+    def retire_keys(self) -> None:
+        """Drop every key but the current one from the JWKS."""
+        self._keys = [self._ensure_key()]
+
+    @property
+    def kid(self) -> str:
+        """The ``kid`` of the current signing key."""
+        return self._ensure_key()[0]
+
+    @property
+    def private_key(self) -> rsa.RSAPrivateKey:
+        """The current signing key (for tests that forge tokens on purpose)."""
+        return self._ensure_key()[1]
+
+    def jwks(self) -> dict[str, Any]:
+        """The JWKS document ``GET /keys`` serves."""
+        self._ensure_key()
+        keys = []
+        for kid, key in self._keys:
+            jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+            keys.append({**jwk, "kid": kid, "use": "sig", "alg": "RS256"})
+        return {"keys": keys}
+
+    @property
+    def jwks_requests(self) -> int:
+        """How many times ``GET /keys`` was called."""
+        return sum(1 for r in self.fake.requests if r.path == "/keys")
+
+    # -- tokens ------------------------------------------------------------------
+
+    def sign(self, claims: Mapping[str, Any], *, headers: Mapping[str, Any] | None = None) -> str:
+        """Sign *claims* with the current key (RS256, ``kid`` set)."""
+        kid, key = self._ensure_key()
+        return jwt.encode(
+            dict(claims), key, algorithm="RS256", headers={"kid": kid, **(headers or {})}
+        )
+
+    def mint_access_token(
+        self,
+        *,
+        subject: str = "usr_fake",
+        organization_id: str = "org_fake",
+        session_id: str = "ses_fake",
+        client_id: str | None = None,
+        audience: str | Iterable[str] | None = None,
+        scopes: Iterable[str] = (),
+        roles: Iterable[str] = (),
+        permissions: Iterable[str] = (),
+        expires_in: float | None = None,
+        issued_at: float | None = None,
+        issuer: str | None = None,
+        claims: Mapping[str, Any] | None = None,
+    ) -> str:
+        """An access token with Scalekit's claims, signed with the fake's key.
+
+        ``aud`` defaults to ``[client_id]`` (the fake's client id); *scopes*
+        become the ``scopes`` array claim; *claims* adds or overrides any claim
+        (``None`` values remove one).
+        """
+        now = time.time() if issued_at is None else issued_at
+        cid = client_id or self.fake.client_id
+        aud = (
+            [cid]
+            if audience is None
+            else [audience]
+            if isinstance(audience, str)
+            else list(audience)
+        )
+        payload: dict[str, Any] = {
+            "iss": issuer or self.issuer,
+            "sub": subject,
+            "aud": aud,
+            "client_id": cid,
+            "oid": organization_id,
+            "sid": session_id,
+            "jti": "tkn_" + secrets.token_hex(8),
+            "iat": int(now),
+            "nbf": int(now),
+            "exp": int(now + (self.token_ttl if expires_in is None else expires_in)),
+        }
+        if roles := list(roles):
+            payload["roles"] = roles
+        if permissions := list(permissions):
+            payload["permissions"] = permissions
+        if scopes := list(scopes):
+            payload["scopes"] = scopes
+        for name, value in (claims or {}).items():
+            if value is None:
+                payload.pop(name, None)
+            else:
+                payload[name] = value
+        return self.sign(payload)
+
+    def mint_id_token(
+        self,
+        *,
+        subject: str = "usr_fake",
+        email: str = DEFAULT_EMAIL,
+        organization_id: str = "org_fake",
+        connection_id: str = "conn_fake",
+        nonce: str | None = None,
+        expires_in: float | None = None,
+        claims: Mapping[str, Any] | None = None,
+    ) -> str:
+        """An ID token for the fake's client with Scalekit's claims (``amr``, ``oid``...)."""
+        now = time.time()
+        cid = self.fake.client_id
+        payload: dict[str, Any] = {
+            "iss": self.issuer,
+            "sub": subject,
+            "aud": [cid],
+            "azp": cid,
+            "amr": [connection_id],
+            "oid": organization_id,
+            "iat": int(now),
+            "exp": int(now + (self.token_ttl if expires_in is None else expires_in)),
+            "email": email,
+            "email_verified": True,
+        }
+        if nonce is not None:
+            payload["nonce"] = nonce
+        for name, value in (claims or {}).items():
+            if value is None:
+                payload.pop(name, None)
+            else:
+                payload[name] = value
+        return self.sign(payload)
+
+    def mint_idp_initiated_token(
+        self,
+        *,
+        connection_id: str = "conn_fake",
+        organization_id: str = "org_fake",
+        login_hint: str = DEFAULT_EMAIL,
+        relay_state: str = "",
+        expires_in: float = 300.0,
+    ) -> str:
+        """The ``idp_initiated_login`` token Scalekit sends to an initiate-login URL."""
+        now = time.time()
+        return self.sign(
+            {
+                "iss": self.issuer,
+                "aud": [self.fake.client_id],
+                "connection_id": connection_id,
+                "organization_id": organization_id,
+                "login_hint": login_hint,
+                "relay_state": relay_state,
+                "iat": int(now),
+                "exp": int(now + expires_in),
+            }
+        )
+
+    # -- the login flow -----------------------------------------------------------------
+
+    def _user(self, email: str) -> dict[str, Any]:
+        for user in self.fake.users.values():
+            if user.get("email") == email:
+                profile = user.get("user_profile") or {}
+                return {
+                    "sub": user.get("id", ""),
+                    "email": email,
+                    "given_name": profile.get("given_name", ""),
+                    "family_name": profile.get("family_name", ""),
+                    "name": profile.get("name", ""),
+                }
+        local = email.partition("@")[0]
+        return {
+            "sub": "usr_" + hashlib.sha256(email.encode()).hexdigest()[:17],
+            "email": email,
+            "name": local.replace(".", " ").title(),
+        }
+
+    def authorize(self, request: FakeRequest) -> Reply:
+        """``GET /oauth/authorize``: sign the user in and redirect back with a code."""
+        fake = self.fake
+        redirect_uri = request.param("redirect_uri") or ""
+        parts = urlsplit(redirect_uri)
+        if not parts.scheme or not (parts.netloc or "." in parts.scheme):
+            return _oauth_error("invalid_request", "redirect_uri is missing or not absolute")
+        if request.param("client_id") != fake.client_id:
+            return _oauth_error("invalid_client", "unknown client_id", 401)
+        state = request.param("state")
+        echo = {"state": state} if state is not None else {}
+        if request.param("response_type") != "code":
+            return _redirect(redirect_uri, {"error": "unsupported_response_type", **echo})
+        challenge = request.param("code_challenge")
+        if challenge is not None and request.param("code_challenge_method") != "S256":
+            return _redirect(
+                redirect_uri,
+                {"error": "invalid_request", "error_description": "only S256 is supported", **echo},
+            )
+        code = "code_" + secrets.token_urlsafe(24)
+        self.codes[code] = {
+            "redirect_uri": redirect_uri,
+            "code_challenge": challenge,
+            "nonce": request.param("nonce"),
+            "scope": request.param("scope") or "openid profile email",
+            "organization_id": request.param("organization_id") or fake.new_id("org"),
+            "connection_id": request.param("connection_id") or fake.new_id("conn"),
+            "user": self._user(request.param("login_hint") or DEFAULT_EMAIL),
+            "expires_at": time.monotonic() + CODE_TTL,
+        }
+        return _redirect(redirect_uri, {"code": code, **echo})
+
+    def _issue(self, session: Mapping[str, Any], *, code: str | None = None) -> Reply:
+        user = session["user"]
+        access = self.mint_access_token(
+            subject=user["sub"],
+            organization_id=session["organization_id"],
+            session_id=session["session_id"],
+        )
+        scope = session["scope"]
+        body: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": self.token_ttl,
+            "scope": scope,
+        }
+        if "openid" in scope.split():
+            claims: dict[str, Any] = {**user, "sid": session["session_id"]}
+            claims["at_hash"] = _hash_half(access)
+            if code is not None:
+                claims["c_hash"] = _hash_half(code)
+            body["id_token"] = self.mint_id_token(
+                subject=user["sub"],
+                email=user["email"],
+                organization_id=session["organization_id"],
+                connection_id=session["connection_id"],
+                nonce=session.get("nonce"),
+                claims=claims,
+            )
+        refresh = "rt_" + secrets.token_urlsafe(32)
+        self.refresh_tokens[refresh] = dict(session)
+        body["refresh_token"] = refresh
+        return Reply.json(200, body, (("cache-control", "no-store"),))
+
+    def authorization_code_grant(self, request: FakeRequest, form: Mapping[str, str]) -> Reply:
+        """``grant_type=authorization_code``: a code works once, with its redirect URI and PKCE."""
+        grant = self.codes.pop(form.get("code", ""), None)
+        if grant is None or time.monotonic() >= grant["expires_at"]:
+            return _oauth_error("invalid_grant", "the code is unknown, used or expired")
+        if form.get("redirect_uri") != grant["redirect_uri"]:
+            return _oauth_error("invalid_grant", "redirect_uri does not match the authorization")
+        challenge = grant["code_challenge"]
+        if challenge is not None:
+            verifier = form.get("code_verifier")
+            if not verifier:
+                return _oauth_error("invalid_grant", "code_verifier is required (PKCE)")
+            try:
+                computed = code_challenge(verifier)
+            except ValueError:
+                return _oauth_error("invalid_grant", "code_verifier is malformed")
+            if not secrets.compare_digest(computed, challenge):
+                return _oauth_error("invalid_grant", "code_verifier does not match the challenge")
+        session = {**grant, "session_id": self.fake.new_id("ses")}
+        return self._issue(session, code=form["code"])
+
+    def refresh_token_grant(self, request: FakeRequest, form: Mapping[str, str]) -> Reply:
+        """``grant_type=refresh_token``: a refresh token works once and is replaced."""
+        session = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
+        if session is None:
+            return _oauth_error("invalid_grant", "the refresh token is unknown, used or revoked")
+        session.pop("nonce", None)
+        return self._issue(session)
+
+    def _verify_own(self, token: str) -> dict[str, Any] | None:
+        """The claims of a token this fake signed (expiry ignored), or `None`."""
+        for _, key in self._keys:
+            try:
+                claims: dict[str, Any] = jwt.decode(
+                    token,
+                    key.public_key(),
+                    algorithms=["RS256"],
+                    options={"verify_exp": False, "verify_aud": False},
+                )
+            except jwt.InvalidTokenError:
+                continue
+            return claims
+        return None
+
+    def logout(self, request: FakeRequest) -> Reply:
+        """``GET /oidc/logout``: end the hinted session, then redirect back (or 200)."""
+        hint = request.param("id_token_hint")
+        if hint:
+            claims = self._verify_own(hint)
+            if claims is None:
+                return _oauth_error("invalid_request", "id_token_hint is not a valid ID token")
+            sid = claims.get("sid")
+            for token, session in list(self.refresh_tokens.items()):
+                if sid is not None and session.get("session_id") == sid:
+                    del self.refresh_tokens[token]
+        target = request.param("post_logout_redirect_uri")
+        if target:
+            state = request.param("state")
+            return _redirect(target, {"state": state} if state is not None else {})
+        return Reply(200, b"", (("content-type", "text/plain"),))
+
+
+def oauth(fake: FakeScalekit) -> FakeOAuth:
+    """The OAuth state of *fake* (created on first use)."""
+    state = _STATES.get(fake)
+    if state is None:
+        state = _STATES[fake] = FakeOAuth(fake)
+    return state
+
+
+def install(fake: FakeScalekit) -> None:
+    """Register the OAuth/OIDC routes and the user grants on *fake*."""
+    state = oauth(fake)
+    fake.router.add("GET", "/oauth/authorize", lambda request: state.authorize(request))
+    fake.router.add("GET", "/keys", lambda request: Reply.json(200, state.jwks()))
+    fake.router.add("GET", "/oidc/logout", lambda request: state.logout(request))
+    fake.grant_handlers["authorization_code"] = state.authorization_code_grant
+    fake.grant_handlers["refresh_token"] = state.refresh_token_grant
+
+
+def mint_access_token(fake: FakeScalekit, **options: Any) -> str:
+    """An access token signed by *fake* (options of `FakeOAuth.mint_access_token`)."""
+    return oauth(fake).mint_access_token(**options)
+
+
+def new_webhook_secret() -> str:
+    """A fresh ``whsec_`` signing secret (32 random bytes)."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def sign_webhook(
+    secret: str,
+    payload: bytes,
+    *,
+    msg_id: str | None = None,
+    timestamp: int | None = None,
+    prefix: str = "webhook",
+) -> dict[str, str]:
+    """The headers Scalekit would send with *payload*, signed with *secret*.
+
+    Use ``prefix="interceptor"`` for an interceptor call. *timestamp* is Unix
+    seconds (default: now); *msg_id* defaults to a fresh ``msg_`` id.
+    """
+    ident = msg_id if msg_id is not None else "msg_" + secrets.token_hex(12)
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = sign(decode_secret(secret), ident, stamp, bytes(payload))
+    return {
+        f"{prefix}-id": ident,
+        f"{prefix}-timestamp": stamp,
+        f"{prefix}-signature": f"v1,{signature}",
+    }
