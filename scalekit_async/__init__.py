@@ -9,6 +9,7 @@ async with sk.ScalekitClient() as client:  # SCALEKIT_* environment variables
 """
 
 import logging as _logging
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from . import models as models
 from ._client import ScalekitClient as ScalekitClient
@@ -40,6 +41,19 @@ from ._types import NOT_GIVEN as NOT_GIVEN, NotGiven as NotGiven
 from ._version import __version__ as __version__
 from .models import *  # noqa: F403
 
+if _TYPE_CHECKING:
+    from ._aiohttp import AiohttpTransport as AiohttpTransport
+
+
+def __getattr__(name: str) -> object:
+    # AiohttpTransport imports aiohttp, an optional extra: load it only when asked for.
+    if name == "AiohttpTransport":
+        from ._aiohttp import AiohttpTransport
+
+        return AiohttpTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # Silent by default: a library logs, the application decides where it goes.
 _logging.getLogger("scalekit_async").addHandler(_logging.NullHandler())
 
@@ -48,6 +62,7 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "AiohttpTransport",
     "AsyncPaginator",
     "Attempt",
     "AuthenticationError",

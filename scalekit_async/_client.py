@@ -13,6 +13,7 @@ import logging
 import platform
 import warnings
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -24,7 +25,7 @@ import httpx
 
 from ._auth import TokenGrant, TokenRefresher
 from ._config import Credentials
-from ._converter import make_converter
+from ._converter import format_timestamp, make_converter
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -41,7 +42,7 @@ from ._errors import (
 from ._oidc import Auth
 from ._retry import RetryPolicy, parse_retry_after
 from ._routes import Route
-from ._transport import Attempt, Timeouts, Transport
+from ._transport import Answer, Attempt, Timeouts, Transport
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .resources import (
@@ -76,9 +77,10 @@ DEFAULT_TOKEN_LIFETIME = 300.0
 USER_AGENT = (
     f"scalekit-async/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 )
-_BASE_HEADERS = {"Accept": "application/json", "User-Agent": USER_AGENT}
-_JSON_HEADERS = {**_BASE_HEADERS, "Content-Type": "application/json"}
-_FORM_HEADERS = {**_BASE_HEADERS, "Content-Type": "application/x-www-form-urlencoded"}
+_BASE_HEADERS = [("Accept", "application/json"), ("User-Agent", USER_AGENT)]
+_JSON_HEADERS = [*_BASE_HEADERS, ("Content-Type", "application/json")]
+_FORM_HEADERS = [*_BASE_HEADERS, ("Content-Type", "application/x-www-form-urlencoded")]
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50, keepalive_expiry=15.0)
 
 
 class ScalekitClient:
@@ -194,8 +196,8 @@ class ScalekitClient:
             return
         self._closed = True
         transport, self._transport = self._transport, None
-        if transport is not None and self._given_http is None:
-            await transport.http.aclose()
+        if transport is not None:
+            await transport.aclose()
 
     def __del__(self) -> None:
         if getattr(self, "_closed", True) or getattr(self, "_given_http", None) is not None:
@@ -225,14 +227,18 @@ class ScalekitClient:
             )
         transport = self._transport
         if transport is None:
-            http = self._given_http or httpx.AsyncClient(
-                transport=self._given_transport,
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
-            )
-            transport = Transport(
-                http, policy=self._policy, timeouts=self._timeouts, hooks=self._hooks
-            )
+            common: dict[str, Any] = {
+                "policy": self._policy,
+                "timeouts": self._timeouts,
+                "hooks": self._hooks,
+            }
+            if self._given_http is not None:
+                transport = Transport(http=self._given_http, **common)
+            elif self._given_transport is not None:
+                given = self._given_transport
+                transport = Transport(factory=lambda: given, rotate_after=None, **common)
+            else:
+                transport = Transport(factory=_default_transport, **common)
             self._transport = transport
         return transport
 
@@ -259,30 +265,47 @@ class ScalekitClient:
             content, headers = None, _BASE_HEADERS
         else:
             content, headers = _dump_json(body), _JSON_HEADERS
-        query = _query(params) if params else None
+        if params:
+            query = _query(params)
+            if query:
+                url += "?" + urlencode(query)
         deadline = anyio.current_time() + (timeout or self._timeout)
         with anyio.CancelScope(deadline=deadline) as scope:
-            send = transport.send
-            kwargs: dict[str, Any] = {
-                "route": route.template,
-                "deadline": deadline,
-                "idempotent": route.idempotent,
-                "headers": headers,
-                "params": query,
-                "content": content,
-                "authorize": self._authorize,
-                "timeouts": timeouts,
-            }
-            response, sent = await send(route.method, url, **kwargs)
+            response, sent = await transport.send(
+                route.method,
+                url,
+                route=route.template,
+                deadline=deadline,
+                idempotent=route.idempotent,
+                headers=headers,
+                content=content,
+                authorize=self._authorize,
+                timeouts=timeouts,
+            )
             if response.status_code == 401 and sent is not None:
                 # The token was rejected: forget it (if no one replaced it yet) and replay once.
                 self._tokens.invalidate(sent.removeprefix("Bearer "))
-                response, sent = await send(route.method, url, max_retries=0, **kwargs)
+                response, sent = await transport.send(
+                    route.method,
+                    url,
+                    route=route.template,
+                    deadline=deadline,
+                    idempotent=route.idempotent,
+                    headers=headers,
+                    content=content,
+                    authorize=self._authorize,
+                    timeouts=timeouts,
+                    max_retries=0,
+                )
         if scope.cancelled_caught:
             raise APITimeoutError(f"{route}: deadline of {timeout or self._timeout:g}s exceeded")
         return _decode(response)
 
     def _structure(self, data: Any, cls: type[T]) -> T:
+        if attrs.has(cls) and not isinstance(data, Mapping):
+            raise ResponseValidationError(
+                f"response is not a {cls.__name__} object", status_code=200, body=data
+            )
         try:
             return self._converter.structure(data, cls)
         except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
@@ -326,6 +349,10 @@ class ScalekitClient:
         return _parse_grant(response.content)
 
 
+def _default_transport() -> httpx.AsyncBaseTransport:
+    return httpx.AsyncHTTPTransport(limits=_LIMITS)
+
+
 def _dump_json(body: Any) -> bytes:
     try:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
@@ -343,12 +370,14 @@ def _query(params: Mapping[str, Any]) -> list[tuple[str, str]]:
         for v in values:
             if isinstance(v, bool):
                 out.append((key, "true" if v else "false"))
+            elif isinstance(v, datetime):
+                out.append((key, format_timestamp(v)))
             else:
                 out.append((key, str(v)))
     return out
 
 
-def _decode(response: httpx.Response) -> Any:
+def _decode(response: Answer) -> Any:
     status = response.status_code
     if 200 <= status < 300:
         content = response.content

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Protocol, runtime_checkable
 
 import anyio
 import attrs
@@ -22,7 +22,7 @@ import httpx
 from ._errors import APIConnectionError, APITimeoutError, RateLimitError, status_error
 from ._retry import RetryBudget, RetryPolicy, backoff_delay, parse_retry_after
 
-__all__ = ["Attempt", "Timeouts", "Transport"]
+__all__ = ["Answer", "Attempt", "RawTransport", "Timeouts", "Transport"]
 
 logger = logging.getLogger("scalekit_async")
 
@@ -42,15 +42,49 @@ class Timeouts:
     write: float = 30.0
     pool: float = 10.0
 
-    def bounded(self, remaining: float) -> httpx.Timeout:
-        """The httpx timeout of an attempt with *remaining* seconds left in the call."""
+    def bounded(self, remaining: float) -> dict[str, float]:
+        """The httpx timeout extension of an attempt with *remaining* seconds left in the call."""
         r = max(remaining, 0.001)
-        return httpx.Timeout(
-            connect=min(self.connect, r),
-            read=min(self.read, r),
-            write=min(self.write, r),
-            pool=min(self.pool, r),
-        )
+        return {
+            "connect": min(self.connect, r),
+            "read": min(self.read, r),
+            "write": min(self.write, r),
+            "pool": min(self.pool, r),
+        }
+
+
+class Answer:
+    """A received answer, read in full: the one shape every transport path returns."""
+
+    __slots__ = ("content", "headers", "reason_phrase", "status_code")
+
+    def __init__(
+        self, status_code: int, headers: Mapping[str, str], content: bytes, reason_phrase: str = ""
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers  # case-insensitive lookups
+        self.content = content
+        self.reason_phrase = reason_phrase
+
+
+@runtime_checkable
+class RawTransport(Protocol):
+    """A transport that can send without building httpx request/response objects.
+
+    `AiohttpTransport` implements it: the SDK then skips httpx's per-request
+    URL parsing and header normalization, which dominate at high concurrency.
+    """
+
+    async def send_raw(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        content: bytes | None,
+        timeout: dict[str, float],
+    ) -> Answer:
+        """Send one request and read the whole answer; raise httpx exceptions on failure."""
+        ...
 
 
 @attrs.frozen
@@ -65,26 +99,124 @@ class Attempt:
     error: str | None = None
 
 
+class _Pool:
+    """One owned httpx transport, and how many sends it carries and lost to cancellation."""
+
+    __slots__ = ("cancelled", "inflight", "retired", "transport")
+
+    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
+        self.transport = transport
+        self.inflight = 0
+        self.cancelled = 0
+        self.retired = False
+
+
 class Transport:
-    """Send requests through an `httpx.AsyncClient` with retries, backoff and deadlines."""
+    """Send requests with retries, backoff and deadlines, through an owned or borrowed pool.
+
+    Args:
+        http: A caller's `httpx.AsyncClient`; requests go through its `send()`
+            (its configuration is honoured) and it is never closed here.
+        factory: Makes the transport this object owns (when *http* is not
+            given). Sends go straight to the transport, skipping the client
+            layer's per-request merging of cookies, headers and URLs.
+        rotate_after: With a *factory*: after this many sends were cancelled
+            mid-flight, new sends use a fresh transport and the old one is
+            closed once idle. A cancelled request can strand a connection in
+            httpcore's pool for good (encode/httpcore#1093); rotating bounds
+            how many can pile up, so the pool never fills with them.
+    """
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
         *,
+        http: httpx.AsyncClient | None = None,
+        factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
         policy: RetryPolicy,
         timeouts: Timeouts,
         sleep: Sleep = anyio.sleep,
         rand: Callable[[], float] = random.random,
         hooks: tuple[Callable[[Attempt], None], ...] = (),
+        rotate_after: int | None = 25,
     ) -> None:
-        self.http = http
+        if (http is None) == (factory is None):
+            raise TypeError("give exactly one of http or factory")
+        self._http = http
+        self._factory = factory
+        self._pool: _Pool | None = None
+        self._retired: list[_Pool] = []
+        self.rotations = 0
+        self._rotate_after = rotate_after
         self.policy = policy
         self.timeouts = timeouts
         self._sleep = sleep
         self._rand = rand
         self._budget = RetryBudget(policy.budget_ratio, policy.budget_floor)
         self._hooks = hooks
+
+    async def aclose(self) -> None:
+        """Close the transports this object owns (a borrowed client is left open)."""
+        pools = [*self._retired, *([self._pool] if self._pool is not None else [])]
+        self._pool = None
+        self._retired.clear()
+        for pool in pools:
+            await pool.transport.aclose()
+
+    async def _send_once(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        content: bytes | None,
+        timeout: dict[str, float],
+    ) -> Answer:
+        if self._http is not None:
+            request = httpx.Request(
+                method, url, headers=headers, content=content, extensions={"timeout": timeout}
+            )
+            got = await self._http.send(request)
+            return Answer(got.status_code, got.headers, got.content, got.reason_phrase)
+        pool = self._pool
+        if pool is None:
+            assert self._factory is not None
+            pool = self._pool = _Pool(self._factory())
+        pool.inflight += 1
+        try:
+            transport = pool.transport
+            if isinstance(transport, RawTransport):
+                return await transport.send_raw(method, url, headers, content, timeout)
+            request = httpx.Request(
+                method, url, headers=headers, content=content, extensions={"timeout": timeout}
+            )
+            response = await transport.handle_async_request(request)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+            return Answer(
+                response.status_code, response.headers, response.content, response.reason_phrase
+            )
+        except anyio.get_cancelled_exc_class():
+            pool.cancelled += 1
+            if (
+                self._rotate_after is not None
+                and pool is self._pool
+                and pool.cancelled >= self._rotate_after
+            ):
+                pool.retired = True
+                self._pool = None
+                self._retired.append(pool)
+                self.rotations += 1
+                logger.debug(
+                    "rotating the connection pool after %d cancelled sends", pool.cancelled
+                )
+            raise
+        finally:
+            pool.inflight -= 1
+            if pool.retired and pool.inflight == 0:
+                self._retired.remove(pool)
+                with anyio.CancelScope(shield=True):
+                    await pool.transport.aclose()
 
     async def send(
         self,
@@ -94,13 +226,12 @@ class Transport:
         route: str,
         deadline: float,
         idempotent: bool,
-        headers: Mapping[str, str],
-        params: Any = None,
+        headers: list[tuple[str, str]],
         content: bytes | None = None,
         authorize: Authorize | None = None,
         max_retries: int | None = None,
         timeouts: Timeouts | None = None,
-    ) -> tuple[httpx.Response, str | None]:
+    ) -> tuple[Answer, str | None]:
         """Send until success, a final answer, retries spent, or the deadline.
 
         Returns the last response (any status the policy does not retry, or
@@ -110,43 +241,38 @@ class Transport:
         afford.
         """
         policy = self.policy
+        phases = timeouts or self.timeouts
         retries = policy.max_retries if max_retries is None else max_retries
         retry_unknown = idempotent or policy.retry_writes
         self._budget.on_call()
         retry = 0
         while True:
-            remaining = deadline - anyio.current_time()
-            if remaining <= 0:
+            if deadline - anyio.current_time() <= 0:
                 raise APITimeoutError(f"{method} {route}: deadline exceeded")
             credential = await authorize() if authorize is not None else None
-            request_headers = dict(headers)
-            if credential is not None:
-                request_headers["Authorization"] = credential
-            request = self.http.build_request(
-                method,
-                url,
-                params=params,
-                content=content,
-                headers=request_headers,
-                timeout=(timeouts or self.timeouts).bounded(deadline - anyio.current_time()),
-            )
             started = anyio.current_time()
             failure: APIConnectionError | None = None
-            response: httpx.Response | None = None
+            response: Answer | None = None
             try:
-                response = await self.http.send(request)
+                response = await self._send_once(
+                    method,
+                    url,
+                    headers if credential is None else [*headers, ("Authorization", credential)],
+                    content,
+                    phases.bounded(deadline - started),
+                )
             except _NEVER_SENT as exc:
                 failure = _connection_error(exc, method, route, outcome_unknown=False)
                 may_retry = True
             except httpx.HTTPError as exc:
                 failure = _connection_error(exc, method, route, outcome_unknown=True)
                 may_retry = retry_unknown
-            duration = anyio.current_time() - started
             status = response.status_code if response is not None else None
-            self._observe(method, route, retry, status, duration, failure)
+            if self._hooks or logger.isEnabledFor(logging.DEBUG):
+                self._observe(method, route, retry, status, anyio.current_time() - started, failure)
 
             if response is not None:
-                if status is None or not policy.should_retry_status(status, idempotent=idempotent):
+                if not policy.should_retry_status(response.status_code, idempotent=idempotent):
                     return response, credential
                 wait = parse_retry_after(response.headers)
                 reason = f"HTTP {status}"
@@ -187,9 +313,9 @@ class Transport:
             await self._sleep(delay)
 
     def _give_up_on_wait(
-        self, response: httpx.Response | None, method: str, route: str, wait: float
+        self, response: Answer | None, method: str, route: str, wait: float
     ) -> None:
-        """A 429 whose wait the call cannot afford raises at once, with `retry_after`."""
+        """Raise at once, with `retry_after`, for a 429 whose wait the call cannot afford."""
         if response is not None and response.status_code == 429:
             error = status_error(
                 429,

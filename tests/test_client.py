@@ -20,8 +20,12 @@ FAST = sk.RetryPolicy(backoff_base=0.01, backoff_cap=0.05)
 
 
 @asynccontextmanager
-async def over_socket(fake: FakeScalekit, **options: object) -> AsyncIterator[sk.ScalekitClient]:
-    """A client talking to the fake served on a real loopback socket."""
+async def over_socket(
+    fake: FakeScalekit, kind: str = "httpx", **options: object
+) -> AsyncIterator[sk.ScalekitClient]:
+    """A client talking to the fake served on a real loopback socket, on either transport."""
+    if kind == "aiohttp":
+        options["transport"] = sk.AiohttpTransport()
     async with (
         fake.serve() as url,
         sk.ScalekitClient(url, fake.client_id, fake.client_secret, **options) as client,  # type: ignore[arg-type]
@@ -78,24 +82,26 @@ async def test_first_call_fetches_the_token_lazily(fake: FakeScalekit) -> None:
     await client.aclose()
 
 
-@pytest.mark.parametrize("transport", ["in-process", "socket"])
-async def test_200_concurrent_first_calls_make_one_token_request(
-    fake: FakeScalekit, transport: str
+async def get_200_at_once(client: sk.ScalekitClient) -> None:
+    async with anyio.create_task_group() as tg:
+        for _ in range(200):
+            tg.start_soon(client.organizations.get, "org_1")
+
+
+async def test_200_concurrent_first_calls_make_one_token_request(fake: FakeScalekit) -> None:
+    fake.organizations["org_1"] = {"id": "org_1", "display_name": "A"}
+    async with fake.client() as client:
+        await get_200_at_once(client)
+    assert fake.tokens_issued == 1
+    assert len(fake.api_requests("GET")) == 200
+
+
+async def test_200_concurrent_first_calls_over_a_socket_make_one_token_request(
+    fake: FakeScalekit, transport_kind: str
 ) -> None:
-    org = fake.organizations.setdefault("org_1", {"id": "org_1", "display_name": "A"})
-    assert org
-
-    async def run(client: sk.ScalekitClient) -> None:
-        async with anyio.create_task_group() as tg:
-            for _ in range(200):
-                tg.start_soon(client.organizations.get, "org_1")
-
-    if transport == "socket":
-        async with over_socket(fake) as client:
-            await run(client)
-    else:
-        async with fake.client() as client:
-            await run(client)
+    fake.organizations["org_1"] = {"id": "org_1", "display_name": "A"}
+    async with over_socket(fake, transport_kind) as client:
+        await get_200_at_once(client)
     assert fake.tokens_issued == 1
     assert len(fake.api_requests("GET")) == 200
 
@@ -139,9 +145,9 @@ async def test_token_endpoint_5xx_is_retried(fake: FakeScalekit) -> None:
     assert len([r for r in fake.requests if r.path == "/oauth/token"]) == 2
 
 
-async def test_refresh_ahead_never_sends_an_expired_token() -> None:
+async def test_refresh_ahead_never_sends_an_expired_token(transport_kind: str) -> None:
     fake = FakeScalekit(token_ttl=1.0)
-    async with over_socket(fake) as client:
+    async with over_socket(fake, transport_kind) as client:
         with anyio.move_on_after(3.0):
             while True:
                 await client.organizations.list()
@@ -153,8 +159,10 @@ async def test_refresh_ahead_never_sends_an_expired_token() -> None:
 # -- retries ------------------------------------------------------------------
 
 
-async def test_429_with_retry_after_waits_about_that_long(fake: FakeScalekit) -> None:
-    async with over_socket(fake) as client:
+async def test_429_with_retry_after_waits_about_that_long(
+    fake: FakeScalekit, transport_kind: str
+) -> None:
+    async with over_socket(fake, transport_kind) as client:
         await client.organizations.list()
         fake.fail_next(1, path="/api/v1/organizations", status=429, retry_after="1")
         started = anyio.current_time()
@@ -181,8 +189,8 @@ async def test_retry_after_past_the_deadline_raises_at_once(fake: FakeScalekit) 
     assert info.value.retry_after == 30
 
 
-async def test_503_then_200_on_get_succeeds(fake: FakeScalekit) -> None:
-    async with over_socket(fake, retry=FAST) as client:
+async def test_503_then_200_on_get_succeeds(fake: FakeScalekit, transport_kind: str) -> None:
+    async with over_socket(fake, transport_kind, retry=FAST) as client:
         fake.fail_next(1, method="GET", path="/api/v1/organizations", status=503)
         page = await client.organizations.list()
     assert page.items == ()
@@ -231,8 +239,10 @@ async def test_final_statuses_are_not_retried(fake: FakeScalekit, status: int) -
     assert len(fake.api_requests("GET")) == 1
 
 
-async def test_lost_response_to_a_post_is_not_resent(fake: FakeScalekit) -> None:
-    async with over_socket(fake, retry=FAST) as client:
+async def test_lost_response_to_a_post_is_not_resent(
+    fake: FakeScalekit, transport_kind: str
+) -> None:
+    async with over_socket(fake, transport_kind, retry=FAST) as client:
         await client.organizations.list()
         fake.fail_next(1, method="POST", path="/api/v1/organizations", drop="after")
         with pytest.raises(sk.APIConnectionError) as info:
@@ -243,19 +253,22 @@ async def test_lost_response_to_a_post_is_not_resent(fake: FakeScalekit) -> None
     assert len(fake.api_requests("POST")) == 1
 
 
-async def test_dropped_get_is_retried(fake: FakeScalekit) -> None:
-    async with over_socket(fake, retry=FAST) as client:
+async def test_dropped_get_is_retried(fake: FakeScalekit, transport_kind: str) -> None:
+    async with over_socket(fake, transport_kind, retry=FAST) as client:
         fake.fail_next(1, method="GET", path="/api/v1/organizations", drop="before")
         await client.organizations.list()
     assert len(fake.api_requests("GET")) == 1
 
 
-async def test_connection_refused_is_retried_then_typed(fake: FakeScalekit) -> None:
+async def test_connection_refused_is_retried_then_typed(
+    fake: FakeScalekit, transport_kind: str
+) -> None:
     async with fake.serve() as url:
         pass  # the port is now closed
     events: list[sk.Attempt] = []
+    transport = sk.AiohttpTransport() if transport_kind == "aiohttp" else None
     async with sk.ScalekitClient(
-        url, "id", "secret", retry=FAST, on_attempt=(events.append,)
+        url, "id", "secret", retry=FAST, on_attempt=(events.append,), transport=transport
     ) as client:
         with pytest.raises(sk.TokenError) as info:
             await client.organizations.create(display_name="A")
@@ -270,8 +283,8 @@ async def test_connection_refused_is_retried_then_typed(fake: FakeScalekit) -> N
 # -- deadlines and bad answers -------------------------------------------------
 
 
-async def test_deadline_covers_the_whole_call(fake: FakeScalekit) -> None:
-    async with over_socket(fake, timeout=0.5) as client:
+async def test_deadline_covers_the_whole_call(fake: FakeScalekit, transport_kind: str) -> None:
+    async with over_socket(fake, transport_kind, timeout=0.5) as client:
         fake.fail_next(1, path="/api/v1/organizations", delay=5)
         started = anyio.current_time()
         with pytest.raises(sk.APITimeoutError):

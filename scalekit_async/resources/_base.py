@@ -93,10 +93,12 @@ class Resource:
         params: Mapping[str, Any],
         page_size: int,
         page_number: int = 1,
+        first_page: int = 1,
     ) -> AsyncPaginator[T]:
         """A paginator over a ``page_number``/``page_size`` list (no tokens, no total).
 
-        The page token is the next page number as a string; a short page is the last.
+        The page token is the next page number as a string; a short page is the
+        last. *first_page* is the API's first page number (0 or 1).
         """
         client = self._client
         route.path(*path)
@@ -113,7 +115,7 @@ class Resource:
             return Page(
                 items=items,
                 next_page_token=str(number + 1) if full else None,
-                prev_page_token=str(number - 1) if number > 1 else None,
+                prev_page_token=str(number - 1) if number > first_page else None,
             )
 
         return AsyncPaginator(fetch, str(page_number))

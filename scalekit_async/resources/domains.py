@@ -90,6 +90,7 @@ class Domains(Resource):
             params=params,
             page_size=_DEFAULT_PAGE_SIZE if page_size is NOT_GIVEN else page_size,
             page_number=page_number,
+            first_page=0,
         )
 
 
