@@ -1,1 +1,1 @@
-"""Benchmarks: `make bench` (or `python -m benchmarks`). Results are ratios measured side by side."""
+"""Benchmarks: `make bench` (or `python -m benchmarks`); results are side-by-side ratios."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 
 ORG = {
@@ -20,25 +19,33 @@ ORG = {
     "metadata": {"plan": "enterprise"},
     "create_time": "2025-02-15T06:23:44.560000Z",
     "update_time": "2025-02-15T06:23:44.560000Z",
-    "settings": {"features": [{"name": "sso", "enabled": True}, {"name": "dir_sync", "enabled": False}]},
+    "settings": {
+        "features": [{"name": "sso", "enabled": True}, {"name": "dir_sync", "enabled": False}]
+    },
 }
 
 
 def page_body(size: int = 1) -> bytes:
     return json.dumps(
-        {"organizations": [ORG] * size, "next_page_token": "", "prev_page_token": "", "total_size": size}
+        {
+            "organizations": [ORG] * size,
+            "next_page_token": "",
+            "prev_page_token": "",
+            "total_size": size,
+        }
     ).encode()
 
 
 def response(body: bytes) -> bytes:
     head = (
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-        f"content-length: {len(body)}\r\n\r\n"
+        f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
     ).encode()
     return head + body
 
 
-TOKEN = response(json.dumps({"access_token": "bench", "token_type": "Bearer", "expires_in": 86399}).encode())
+TOKEN = response(
+    json.dumps({"access_token": "bench", "token_type": "Bearer", "expires_in": 86399}).encode()
+)
 
 
 class Protocol(asyncio.Protocol):
@@ -84,11 +91,6 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--page-size", type=int, default=1)
     args = parser.parse_args()
-    try:
-        import uvloop  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        pass
-    os.environ.setdefault("PYTHONASYNCIODEBUG", "0")
     asyncio.run(serve(args.port, args.page_size))
 
 

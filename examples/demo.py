@@ -32,7 +32,8 @@ async def main() -> int:
         else:
             fake = FakeScalekit()
             url = await stack.enter_async_context(fake.serve())
-            say(f"Using the embedded fake Scalekit at {url} (set {', '.join(ENV_VARS)} for a real one)")
+            say(f"Using the embedded fake Scalekit at {url}")
+            say(f"(set {', '.join(ENV_VARS)} to use a real environment)")
             client = await stack.enter_async_context(
                 sk.ScalekitClient(url, fake.client_id, fake.client_secret)
             )
@@ -63,7 +64,8 @@ async def walkthrough(client: sk.ScalekitClient) -> None:
     say("\n4. Fetch it by id and by external id")
     by_id = await client.organizations.get(org.id)
     by_external = await client.organizations.get_by_external_id(f"demo-{tag}")
-    say(f"   by id: {by_id.display_name}; by external id: {by_external.id}; same: {by_id == by_external}")
+    same = by_id == by_external
+    say(f"   by id: {by_id.display_name}; by external id: {by_external.id}; same: {same}")
 
     say("\n5. Update it (only the fields passed are sent)")
     updated = await client.organizations.update(org.id, display_name=f"Demo Org {tag} Inc")

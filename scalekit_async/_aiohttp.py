@@ -71,7 +71,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _open(self) -> aiohttp.ClientSession:
         session = self._session
-        if session is None or session.closed and self._owned:
+        if session is None or (session.closed and self._owned):
             import asyncio  # aiohttp is asyncio-only; say so clearly under trio
 
             try:

@@ -225,3 +225,10 @@ def test_every_spec_operation_is_exercised_by_a_tour() -> None:
             seen.add((request.method, found[0]))
     missing = sorted(set(spec_operations()) - seen)
     assert not missing, f"spec operations no tour exercised successfully: {missing}"
+
+
+def test_readme_lists_every_spec_operation() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = set(re.findall(r"^\| (GET|POST|PUT|PATCH|DELETE) (\S+) \| client\.", readme, re.M))
+    missing = sorted(set(spec_operations()) - rows)
+    assert not missing, f"README operation table lacks: {missing}"

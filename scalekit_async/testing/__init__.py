@@ -8,9 +8,42 @@ async with fake.client() as client:          # in-process, no sockets
     org = await client.organizations.create(display_name="Acme")
 assert fake.organizations[org.id]["display_name"] == "Acme"
 ```
+
+The ``add_*`` helpers seed state the public API cannot create (SSO connections,
+SCIM directories, sessions, passkeys, auth logs); the OAuth helpers mint tokens
+and sign webhooks the way Scalekit does, so login and webhook handlers can be
+tested end to end offline.
 """
 
+from ._auth_logs import add_auth_request
+from ._connected_accounts import complete_authorization
+from ._connections import add_connection
+from ._directories import add_directory, add_directory_group, add_directory_user
 from ._fake import FakeScalekit, FakeTransport
 from ._http import FakeRequest, Fault, Reply
+from ._oauth import FakeOAuth, mint_access_token, new_webhook_secret, oauth, sign_webhook
+from ._passkeys import add_passkey
+from ._sessions import add_session
+from ._tools import fail_tool
 
-__all__ = ["FakeRequest", "FakeScalekit", "FakeTransport", "Fault", "Reply"]
+__all__ = [
+    "FakeOAuth",
+    "FakeRequest",
+    "FakeScalekit",
+    "FakeTransport",
+    "Fault",
+    "Reply",
+    "add_auth_request",
+    "add_connection",
+    "add_directory",
+    "add_directory_group",
+    "add_directory_user",
+    "add_passkey",
+    "add_session",
+    "complete_authorization",
+    "fail_tool",
+    "mint_access_token",
+    "new_webhook_secret",
+    "oauth",
+    "sign_webhook",
+]
