@@ -12,6 +12,7 @@ import logging as _logging
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from . import models as models
+from ._auth import TokenGrant as TokenGrant, TokenStore as TokenStore
 from ._client import ScalekitClient as ScalekitClient
 from ._enums import OpenEnum as OpenEnum
 from ._errors import (
@@ -56,7 +57,11 @@ from ._pkce import (
     generate_pkce as generate_pkce,
 )
 from ._retry import RetryPolicy as RetryPolicy
-from ._transport import Attempt as Attempt, Timeouts as Timeouts
+from ._transport import (
+    Attempt as Attempt,
+    RateLimiter as RateLimiter,
+    Timeouts as Timeouts,
+)
 from ._types import NOT_GIVEN as NOT_GIVEN, NotGiven as NotGiven
 from ._version import __version__ as __version__
 from ._webhooks import (
@@ -292,6 +297,9 @@ __all__ = [
     "StaticAuthConfig",
     "TimeUnit",
     "Timeouts",
+    "TokenGrant",
+    "TokenStore",
+    "RateLimiter",
     "TokenError",
     "TokenValidationError",
     "TokenValidationReason",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol, runtime_checkable
 
 import anyio
 import anyio.lowlevel
@@ -28,17 +29,46 @@ import attrs
 
 from ._errors import TokenError
 
-__all__ = ["AccessToken", "TokenGrant", "TokenRefresher"]
+__all__ = ["AccessToken", "TokenGrant", "TokenRefresher", "TokenStore"]
 
 logger = logging.getLogger("scalekit_async")
 
 
 @attrs.frozen
 class TokenGrant:
-    """What the token endpoint answered: the token and its lifetime in seconds."""
+    """A token and how long it stays valid.
+
+    `expires_in` is the remaining lifetime in seconds. `lifetime` is the full
+    lifetime when the token was issued earlier (e.g. read from a shared store);
+    refresh-ahead windows are measured against it.
+    """
 
     access_token: str = attrs.field(repr=False)
     expires_in: float
+    lifetime: float | None = None
+
+
+Fetch = Callable[[], Awaitable[TokenGrant]]
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Where a client gets new tokens: the seam for sharing one token between processes.
+
+    The default (`None` on the client) asks the token endpoint directly. A shared
+    store (for example `scalekit_async.redis.RedisTokenStore`) returns a token
+    another process already fetched, and lets only one process fetch at a time.
+    """
+
+    async def obtain(self, fetch: Fetch, stale: str | None) -> TokenGrant:
+        """Return a valid token other than *stale*, calling *fetch* only if none is shared.
+
+        Args:
+            fetch: Asks the token endpoint for a new token (raises `TokenError`).
+            stale: The token the caller holds and wants replaced (expiring, or
+                rejected with 401), or `None`.
+        """
+        ...
 
 
 @attrs.frozen
@@ -81,6 +111,7 @@ class TokenRefresher:
 
     Args:
         fetch: Asks the token endpoint for a new token; raises `TokenError`.
+        store: Where new tokens come from when shared between processes.
         clock: A monotonic clock in seconds (injectable for tests).
         fetch_timeout: The longest a fetch may run, whoever waits on it.
         cooldown: After a failed advisory refresh, how long callers keep the
@@ -90,13 +121,16 @@ class TokenRefresher:
 
     def __init__(
         self,
-        fetch: Callable[[], Awaitable[TokenGrant]],
+        fetch: Fetch,
         *,
+        store: TokenStore | None = None,
         clock: Callable[[], float] = time.monotonic,
         fetch_timeout: float = 30.0,
         cooldown: float = 5.0,
     ) -> None:
         self._fetch = fetch
+        self._store = store
+        self._rejected: str | None = None
         self._clock = clock
         self._fetch_timeout = fetch_timeout
         self._cooldown = cooldown
@@ -154,6 +188,7 @@ class TokenRefresher:
         """
         if self._current is not None and self._current.value == value:
             self._current = None
+            self._rejected = value
 
     async def _advisory_refresh(self, current: AccessToken) -> str:
         try:
@@ -183,16 +218,25 @@ class TokenRefresher:
         logger.debug("fetched an access token valid for %.0fs", fresh.lifetime)
         return fresh
 
+    async def _counted_fetch(self) -> TokenGrant:
+        self.fetches += 1
+        return await self._fetch()
+
     async def _fetch_bounded(self) -> AccessToken:
         started = self._clock()
-        self.fetches += 1
         grant: TokenGrant | None = None
+        stale = self._current.value if self._current is not None else self._rejected
         with anyio.move_on_after(self._fetch_timeout):
-            grant = await self._fetch()
+            if self._store is None:
+                grant = await self._counted_fetch()
+            else:
+                grant = await self._store.obtain(self._counted_fetch, stale)
         if grant is None:
             raise TokenError("token request timed out")
         if not grant.expires_in > 0:
             raise TokenError(
                 f"token endpoint returned an unusable lifetime (expires_in={grant.expires_in})"
             )
-        return AccessToken(grant.access_token, started, float(grant.expires_in))
+        lifetime = float(grant.lifetime or grant.expires_in)
+        lifetime = max(lifetime, float(grant.expires_in))
+        return AccessToken(grant.access_token, started - (lifetime - grant.expires_in), lifetime)

@@ -23,7 +23,7 @@ import attrs
 import cattrs
 import httpx
 
-from ._auth import TokenGrant, TokenRefresher
+from ._auth import TokenGrant, TokenRefresher, TokenStore
 from ._config import Credentials
 from ._converter import format_timestamp, make_converter
 from ._errors import (
@@ -42,7 +42,7 @@ from ._errors import (
 from ._oidc import Auth
 from ._retry import RetryPolicy, parse_retry_after
 from ._routes import Route
-from ._transport import Answer, Attempt, Timeouts, Transport
+from ._transport import Answer, Attempt, RateLimiter, Timeouts, Transport
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .resources import (
@@ -102,6 +102,10 @@ class ScalekitClient:
         timeouts: Per-phase limits of one attempt.
         on_attempt: Callbacks told about every attempt (method, route template,
             status, attempt number, duration; never secrets).
+        token_store: Where new tokens come from; share one token between
+            processes with a `TokenStore` such as ``RedisTokenStore``.
+        rate_limiter: A request budget shared with other clients (e.g. a
+            fleet-wide ``RedisRateLimiter``); 429 waits pause all of them.
 
     No I/O happens here: the first call fetches the token.
 
@@ -120,6 +124,8 @@ class ScalekitClient:
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
         on_attempt: tuple[Callable[[Attempt], None], ...] = (),
+        token_store: TokenStore | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         if not timeout > 0:
             raise ConfigurationError("timeout must be a positive number of seconds")
@@ -139,7 +145,10 @@ class ScalekitClient:
         self._closed = False
         self._loop: object | None = None
         self._converter = make_converter()
-        self._tokens = TokenRefresher(self._fetch_token, fetch_timeout=self._timeout)
+        self._limiter = rate_limiter
+        self._tokens = TokenRefresher(
+            self._fetch_token, store=token_store, fetch_timeout=self._timeout
+        )
         self.auth = Auth(self)
         self.organizations = Organizations(self)
         self.connections = Connections(self)
@@ -179,6 +188,11 @@ class ScalekitClient:
     def token_fetches(self) -> int:
         """How many token requests this client has made (for diagnostics and tests)."""
         return self._tokens.fetches
+
+    @property
+    def token_state(self) -> str:
+        """Where the cached token stands: empty, fresh, advisory or mandatory (diagnostics)."""
+        return self._tokens.state()
 
     async def __aenter__(self) -> ScalekitClient:
         self._check_open()
@@ -231,6 +245,7 @@ class ScalekitClient:
                 "policy": self._policy,
                 "timeouts": self._timeouts,
                 "hooks": self._hooks,
+                "limiter": self._limiter,
             }
             if self._given_http is not None:
                 transport = Transport(http=self._given_http, **common)

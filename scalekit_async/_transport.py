@@ -22,7 +22,7 @@ import httpx
 from ._errors import APIConnectionError, APITimeoutError, RateLimitError, status_error
 from ._retry import RetryBudget, RetryPolicy, backoff_delay, parse_retry_after
 
-__all__ = ["Answer", "Attempt", "RawTransport", "Timeouts", "Transport"]
+__all__ = ["Answer", "Attempt", "RateLimiter", "RawTransport", "Timeouts", "Transport"]
 
 logger = logging.getLogger("scalekit_async")
 
@@ -65,6 +65,23 @@ class Answer:
         self.headers = headers  # case-insensitive lookups
         self.content = content
         self.reason_phrase = reason_phrase
+
+
+@runtime_checkable
+class RateLimiter(Protocol):
+    """A shared request budget: the seam for keeping a whole fleet under a rate limit.
+
+    The transport calls `acquire` before every attempt and `pause` when the API
+    answers 429 with a wait, so every client sharing the limiter backs off.
+    """
+
+    async def acquire(self, deadline: float) -> None:
+        """Wait until a request may be sent (never past *deadline*, in `anyio.current_time()`)."""
+        ...
+
+    async def pause(self, seconds: float) -> None:
+        """Hold every sender for *seconds* (the API asked for it with ``Retry-After``)."""
+        ...
 
 
 @runtime_checkable
@@ -138,6 +155,7 @@ class Transport:
         rand: Callable[[], float] = random.random,
         hooks: tuple[Callable[[Attempt], None], ...] = (),
         rotate_after: int | None = 25,
+        limiter: RateLimiter | None = None,
     ) -> None:
         if (http is None) == (factory is None):
             raise TypeError("give exactly one of http or factory")
@@ -153,6 +171,7 @@ class Transport:
         self._rand = rand
         self._budget = RetryBudget(policy.budget_ratio, policy.budget_floor)
         self._hooks = hooks
+        self._limiter = limiter
 
     async def aclose(self) -> None:
         """Close the transports this object owns (a borrowed client is left open)."""
@@ -250,6 +269,8 @@ class Transport:
             if deadline - anyio.current_time() <= 0:
                 raise APITimeoutError(f"{method} {route}: deadline exceeded")
             credential = await authorize() if authorize is not None else None
+            if self._limiter is not None:
+                await self._limiter.acquire(deadline)
             started = anyio.current_time()
             failure: APIConnectionError | None = None
             response: Answer | None = None
@@ -276,6 +297,8 @@ class Transport:
                     return response, credential
                 wait = parse_retry_after(response.headers)
                 reason = f"HTTP {status}"
+                if wait is not None and status == 429 and self._limiter is not None:
+                    await self._limiter.pause(wait)
             else:
                 assert failure is not None
                 if not may_retry:
