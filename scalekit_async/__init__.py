@@ -59,7 +59,10 @@ from ._pkce import (
 from ._retry import RetryPolicy as RetryPolicy
 from ._transport import (
     Attempt as Attempt,
+    Hooks as Hooks,
     RateLimiter as RateLimiter,
+    RequestStarted as RequestStarted,
+    RetryScheduled as RetryScheduled,
     Timeouts as Timeouts,
 )
 from ._types import NOT_GIVEN as NOT_GIVEN, NotGiven as NotGiven
@@ -297,6 +300,9 @@ __all__ = [
     "StaticAuthConfig",
     "TimeUnit",
     "Timeouts",
+    "Hooks",
+    "RequestStarted",
+    "RetryScheduled",
     "TokenGrant",
     "TokenStore",
     "RateLimiter",

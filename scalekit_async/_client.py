@@ -40,9 +40,10 @@ from ._errors import (
     token_error,
 )
 from ._oidc import Auth
+from ._otel import traced
 from ._retry import RetryPolicy, parse_retry_after
 from ._routes import Route
-from ._transport import Answer, Attempt, RateLimiter, Timeouts, Transport
+from ._transport import Answer, Attempt, Hooks, RateLimiter, Timeouts, Transport
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .resources import (
@@ -100,8 +101,12 @@ class ScalekitClient:
             (and closes), e.g. a fast transport or an in-process fake.
         retry: The retry policy; `max_retries` overrides its count.
         timeouts: Per-phase limits of one attempt.
-        on_attempt: Callbacks told about every attempt (method, route template,
-            status, attempt number, duration; never secrets).
+        hooks: Callbacks told about every request, response and retry (method,
+            route template, status, attempt, duration, delay; never ids or secrets).
+        on_attempt: Shorthand for ``hooks=Hooks(on_response=...)``.
+        tracer: An OpenTelemetry ``Tracer``: each call becomes a span named by
+            its route template (``GET /api/v1/organizations/{id}``), so ids never
+            explode span-name cardinality. Needs ``opentelemetry-api`` (extra ``otel``).
         token_store: Where new tokens come from; share one token between
             processes with a `TokenStore` such as ``RedisTokenStore``.
         rate_limiter: A request budget shared with other clients (e.g. a
@@ -123,7 +128,9 @@ class ScalekitClient:
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
+        hooks: Hooks | None = None,
         on_attempt: tuple[Callable[[Attempt], None], ...] = (),
+        tracer: Any = None,
         token_store: TokenStore | None = None,
         rate_limiter: RateLimiter | None = None,
     ) -> None:
@@ -140,7 +147,11 @@ class ScalekitClient:
             raise ConfigurationError("pass http_client or transport, not both")
         self._given_http = http_client
         self._given_transport = transport
-        self._hooks = tuple(on_attempt)
+        hooks = hooks or Hooks()
+        if on_attempt:
+            hooks = attrs.evolve(hooks, on_response=(*hooks.on_response, *on_attempt))
+        self._hooks = hooks
+        self._tracer = tracer
         self._transport: Transport | None = None
         self._closed = False
         self._loop: object | None = None
@@ -284,6 +295,21 @@ class ScalekitClient:
             query = _query(params)
             if query:
                 url += "?" + urlencode(query)
+        if self._tracer is not None:
+            with traced(self._tracer, route):
+                return await self._send(transport, route, url, headers, content, timeout, timeouts)
+        return await self._send(transport, route, url, headers, content, timeout, timeouts)
+
+    async def _send(
+        self,
+        transport: Transport,
+        route: Route,
+        url: str,
+        headers: list[tuple[str, str]],
+        content: bytes | None,
+        timeout: float | None,
+        timeouts: Timeouts | None,
+    ) -> Any:
         deadline = anyio.current_time() + (timeout or self._timeout)
         with anyio.CancelScope(deadline=deadline) as scope:
             response, sent = await transport.send(

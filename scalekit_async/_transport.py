@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import anyio
 import attrs
@@ -22,7 +22,17 @@ import httpx
 from ._errors import APIConnectionError, APITimeoutError, RateLimitError, status_error
 from ._retry import RetryBudget, RetryPolicy, backoff_delay, parse_retry_after
 
-__all__ = ["Answer", "Attempt", "RateLimiter", "RawTransport", "Timeouts", "Transport"]
+__all__ = [
+    "Answer",
+    "Attempt",
+    "Hooks",
+    "RateLimiter",
+    "RawTransport",
+    "RequestStarted",
+    "RetryScheduled",
+    "Timeouts",
+    "Transport",
+]
 
 logger = logging.getLogger("scalekit_async")
 
@@ -105,8 +115,17 @@ class RawTransport(Protocol):
 
 
 @attrs.frozen
+class RequestStarted:
+    """An attempt is about to be sent (route template, never ids, headers or bodies)."""
+
+    method: str
+    route: str
+    attempt: int
+
+
+@attrs.frozen
 class Attempt:
-    """What an observer learns about one attempt (never headers, bodies or tokens)."""
+    """What an observer learns about one finished attempt (never headers, bodies or tokens)."""
 
     method: str
     route: str
@@ -114,6 +133,42 @@ class Attempt:
     status: int | None
     duration: float
     error: str | None = None
+
+
+@attrs.frozen
+class RetryScheduled:
+    """A retry will be sent after `delay` seconds, because of `reason` (a status or error kind)."""
+
+    method: str
+    route: str
+    retry: int
+    delay: float
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class Hooks:
+    """Callbacks told about a client's traffic, for metrics and tracing.
+
+    Each receives a small frozen event naming the route template (not the URL,
+    so ids never reach your metrics' labels) and never a header, body or token.
+    A hook that raises is logged and ignored: observability never breaks a call.
+    """
+
+    on_request: tuple[Callable[[RequestStarted], None], ...] = ()
+    on_response: tuple[Callable[[Attempt], None], ...] = ()
+    on_retry: tuple[Callable[[RetryScheduled], None], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.on_request or self.on_response or self.on_retry)
+
+
+def _call_hooks(hooks: tuple[Callable[[Any], None], ...], event: object) -> None:
+    for hook in hooks:
+        try:
+            hook(event)
+        except Exception:
+            logger.exception("a scalekit_async hook raised; ignoring it")
 
 
 class _Pool:
@@ -153,7 +208,7 @@ class Transport:
         timeouts: Timeouts,
         sleep: Sleep = anyio.sleep,
         rand: Callable[[], float] = random.random,
-        hooks: tuple[Callable[[Attempt], None], ...] = (),
+        hooks: Hooks | None = None,
         rotate_after: int | None = 25,
         limiter: RateLimiter | None = None,
     ) -> None:
@@ -170,7 +225,7 @@ class Transport:
         self._sleep = sleep
         self._rand = rand
         self._budget = RetryBudget(policy.budget_ratio, policy.budget_floor)
-        self._hooks = hooks
+        self._hooks = hooks or Hooks()
         self._limiter = limiter
 
     async def aclose(self) -> None:
@@ -271,6 +326,8 @@ class Transport:
             credential = await authorize() if authorize is not None else None
             if self._limiter is not None:
                 await self._limiter.acquire(deadline)
+            if self._hooks.on_request:
+                _call_hooks(self._hooks.on_request, RequestStarted(method, route, retry))
             started = anyio.current_time()
             failure: APIConnectionError | None = None
             response: Answer | None = None
@@ -289,7 +346,7 @@ class Transport:
                 failure = _connection_error(exc, method, route, outcome_unknown=True)
                 may_retry = retry_unknown
             status = response.status_code if response is not None else None
-            if self._hooks or logger.isEnabledFor(logging.DEBUG):
+            if self._hooks.on_response or logger.isEnabledFor(logging.DEBUG):
                 self._observe(method, route, retry, status, anyio.current_time() - started, failure)
 
             if response is not None:
@@ -333,6 +390,10 @@ class Transport:
                 retry,
                 retries,
             )
+            if self._hooks.on_retry:
+                _call_hooks(
+                    self._hooks.on_retry, RetryScheduled(method, route, retry, delay, reason)
+                )
             await self._sleep(delay)
 
     def _give_up_on_wait(
@@ -368,7 +429,7 @@ class Transport:
             status if failure is None else type(failure).__name__,
             duration,
         )
-        if self._hooks:
+        if self._hooks.on_response:
             event = Attempt(
                 method,
                 route,
@@ -377,8 +438,7 @@ class Transport:
                 duration,
                 None if failure is None else str(failure),
             )
-            for hook in self._hooks:
-                hook(event)
+            _call_hooks(self._hooks.on_response, event)
 
 
 def _connection_error(
