@@ -318,6 +318,7 @@ class ScalekitClient:
                 route=route.template,
                 deadline=deadline,
                 idempotent=route.idempotent,
+                replayable=route.replayable,
                 headers=headers,
                 content=content,
                 authorize=self._authorize,

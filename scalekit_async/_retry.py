@@ -54,11 +54,22 @@ class RetryPolicy:
     budget_ratio: float = attrs.field(default=0.2, validator=attrs.validators.ge(0))
     budget_floor: float = attrs.field(default=2.0, validator=attrs.validators.ge(0))
 
-    def should_retry_status(self, status: int, *, idempotent: bool) -> bool:
-        """Whether an answer with *status* may be retried for this method."""
+    def should_retry_status(
+        self, status: int, *, idempotent: bool, replayable: bool = True
+    ) -> bool:
+        """Whether an answer with *status* may be retried for this method.
+
+        429 always may (the request was refused, not processed). Other
+        retryable statuses need an idempotent method, or `retry_writes` on an
+        operation that is *replayable*.
+        """
         if status == 429:
             return True
-        return status in RETRYABLE_STATUSES and (idempotent or self.retry_writes)
+        return status in RETRYABLE_STATUSES and self.may_repeat(idempotent, replayable)
+
+    def may_repeat(self, idempotent: bool, replayable: bool = True) -> bool:
+        """Whether a request whose outcome is unknown may be sent again."""
+        return idempotent or (self.retry_writes and replayable)
 
 
 def backoff_delay(retry: int, policy: RetryPolicy, rand: float) -> float:

@@ -44,6 +44,9 @@ class Route:
 
     method: str
     template: str
+    replayable: bool = True
+    """False for operations that must never be repeated after an unknown outcome
+    (e.g. tool execution), even when the retry policy retries writes."""
     _parts: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
     _names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 

@@ -300,6 +300,7 @@ class Transport:
         route: str,
         deadline: float,
         idempotent: bool,
+        replayable: bool = True,
         headers: list[tuple[str, str]],
         content: bytes | None = None,
         authorize: Authorize | None = None,
@@ -317,7 +318,7 @@ class Transport:
         policy = self.policy
         phases = timeouts or self.timeouts
         retries = policy.max_retries if max_retries is None else max_retries
-        retry_unknown = idempotent or policy.retry_writes
+        retry_unknown = policy.may_repeat(idempotent, replayable)
         self._budget.on_call()
         retry = 0
         while True:
@@ -350,7 +351,9 @@ class Transport:
                 self._observe(method, route, retry, status, anyio.current_time() - started, failure)
 
             if response is not None:
-                if not policy.should_retry_status(response.status_code, idempotent=idempotent):
+                if not policy.should_retry_status(
+                    response.status_code, idempotent=idempotent, replayable=replayable
+                ):
                     return response, credential
                 wait = parse_retry_after(response.headers)
                 reason = f"HTTP {status}"

@@ -75,6 +75,14 @@ def test_retry_table(status: int, idempotent: bool, writes: bool, expected: bool
     assert policy.should_retry_status(status, idempotent=idempotent) is expected
 
 
+def test_unreplayable_writes_are_never_repeated_even_when_writes_retry() -> None:
+    policy = RetryPolicy(retry_writes=True)
+    assert policy.should_retry_status(503, idempotent=False, replayable=True)
+    assert not policy.should_retry_status(503, idempotent=False, replayable=False)
+    assert policy.should_retry_status(429, idempotent=False, replayable=False)
+    assert not policy.may_repeat(idempotent=False, replayable=False)
+
+
 def test_budget_limits_retries_to_a_fraction_of_calls() -> None:
     now = [0.0]
     budget = RetryBudget(ratio=0.25, floor=0.0, clock=lambda: now[0])

@@ -193,6 +193,19 @@ async def test_execute_is_not_retried_after_a_server_error(
     assert len(fake.api_requests("POST", "/api/v1/execute_tool")) == 1
 
 
+async def test_execute_is_never_repeated_even_when_writes_retry(fake: FakeScalekit) -> None:
+    policy = sk.RetryPolicy(retry_writes=True, backoff_base=0.01)
+    async with fake.client(retry=policy) as client:
+        await _active(client)
+        fake.fail_next(status=503, path="/api/v1/execute_tool")
+        with pytest.raises(sk.ServerError):
+            await client.tools.execute("gmail_fetch_mails", identifier=ADA)
+        fake.fail_next(status=503, path="/api/v1/organizations")
+        await client.organizations.create(display_name="writes do retry")
+    assert len(fake.api_requests("POST", "/api/v1/execute_tool")) == 1
+    assert len(fake.api_requests("POST", "/api/v1/organizations")) == 2
+
+
 async def test_execute_unknown_tool_or_account_is_not_found(client: ScalekitClient) -> None:
     with pytest.raises(sk.NotFoundError):
         await client.tools.execute("teleport", identifier=ADA)

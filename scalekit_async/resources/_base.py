@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._converter import format_timestamp
 from .._pagination import AsyncPaginator, Page
 from .._routes import Route
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
@@ -12,7 +14,13 @@ from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 if TYPE_CHECKING:
     from .._client import ScalekitClient
 
-__all__ = ["Resource", "check_page_size"]
+__all__ = [
+    "Resource",
+    "check_page_size",
+    "check_time_range",
+    "string_list",
+    "timestamp_param",
+]
 
 T = TypeVar("T")
 
@@ -141,3 +149,34 @@ class Resource:
             return Page(items=items, total_size=len(items))
 
         return AsyncPaginator(fetch)
+
+
+def string_list(name: str, values: Iterable[str]) -> list[str]:
+    """A repeated query parameter's values, refusing a lone string (a common slip)."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of strings, not {type(values).__name__}")
+    out = []
+    for value in values:
+        if not isinstance(value, str):
+            raise TypeError(f"{name} values must be str, not {type(value).__name__}")
+        out.append(str(value))
+    return out
+
+
+def timestamp_param(name: str, value: NotGivenOr[datetime]) -> NotGivenOr[str]:
+    """A `datetime` as the RFC 3339 UTC string the API expects in a query."""
+    if value is NOT_GIVEN:
+        return NOT_GIVEN
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
+    return format_timestamp(value)
+
+
+def check_time_range(start: NotGivenOr[datetime], end: NotGivenOr[datetime]) -> None:
+    """Refuse a time window that ends before it starts (naive times count as UTC)."""
+    if isinstance(start, datetime) and isinstance(end, datetime) and _utc(end) < _utc(start):
+        raise ValueError("end_time must not be before start_time")
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -9,8 +9,7 @@ from .._pagination import AsyncPaginator
 from .._routes import Route
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models.api_clients import ApiClient, CreatedApiClient, CreatedApiClientSecret, CustomClaim
-from ._base import Resource, check_page_size
-from .sessions import string_list, structure_object
+from ._base import Resource, check_page_size, string_list
 
 __all__ = ["ApiClients"]
 
@@ -60,7 +59,7 @@ class ApiClients(Resource):
             expiry=expiry,
         )
         data = await self._client._request(_CREATE, organization_id, body=body)
-        return structure_object(self._client, data, CreatedApiClient)
+        return self._client._structure(data, CreatedApiClient)
 
     async def get(self, organization_id: str, client_id: str) -> ApiClient:
         """Fetch an API client (``m2morg_...``) and its secrets' metadata."""
@@ -121,7 +120,7 @@ class ApiClients(Resource):
         Store ``result.plain_secret`` at once: the API never shows it again.
         """
         data = await self._client._request(_CREATE_SECRET, organization_id, client_id)
-        return structure_object(self._client, data, CreatedApiClientSecret)
+        return self._client._structure(data, CreatedApiClientSecret)
 
     async def delete_secret(self, organization_id: str, client_id: str, secret_id: str) -> None:
         """Delete one secret of an API client (the end of a rotation)."""

@@ -9,8 +9,7 @@ from .._pagination import AsyncPaginator
 from .._routes import Route
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models.auth_logs import AuthLog, AuthRequestStatus
-from ._base import Resource, check_page_size
-from .sessions import check_time_range, string_list, timestamp_param
+from ._base import Resource, check_page_size, check_time_range, string_list, timestamp_param
 
 __all__ = ["AuthLogs"]
 

@@ -8,7 +8,6 @@ from .._pagination import AsyncPaginator
 from .._routes import Route
 from ..models.passkeys import AllAcceptedCredentialsOptions, DeletedPasskey, Passkey
 from ._base import Resource
-from .sessions import structure_object
 
 __all__ = ["Passkeys"]
 
@@ -59,7 +58,7 @@ class Passkeys(Resource):
         ``PublicKeyCredential.signalUnknownCredential`` so the device forgets it too.
         """
         data = await self._client._request(_DELETE, credential_id)
-        return structure_object(self._client, data, DeletedPasskey)
+        return self._client._structure(data, DeletedPasskey)
 
 
 def _user_id(user_id: str) -> str:

@@ -12,7 +12,6 @@ from ..models.passwordless import (
     VerifiedPasswordlessEmail,
 )
 from ._base import Resource
-from .sessions import structure_object
 
 __all__ = ["Passwordless"]
 
@@ -74,7 +73,7 @@ class Passwordless(Resource):
             ),
         )
         data = await self._client._request(_SEND, body=body)
-        return structure_object(self._client, data, SentPasswordlessEmail)
+        return self._client._structure(data, SentPasswordlessEmail)
 
     async def resend(self, *, auth_request_id: str) -> SentPasswordlessEmail:
         """Send a fresh code/link for an earlier request (the old one stops working)."""
@@ -82,7 +81,7 @@ class Passwordless(Resource):
         if not auth_request_id:
             raise ValueError("auth_request_id must not be empty")
         data = await self._client._request(_RESEND, body={"auth_request_id": auth_request_id})
-        return structure_object(self._client, data, SentPasswordlessEmail)
+        return self._client._structure(data, SentPasswordlessEmail)
 
     async def verify(
         self,
@@ -111,7 +110,7 @@ class Passwordless(Resource):
             raise ValueError("verifying a code needs the auth_request_id that send() returned")
         body = given(code=code, link_token=link_token, auth_request_id=auth_request_id)
         data = await self._client._request(_VERIFY, body=body)
-        return structure_object(self._client, data, VerifiedPasswordlessEmail)
+        return self._client._structure(data, VerifiedPasswordlessEmail)
 
 
 def _check_str(name: str, value: object) -> None:

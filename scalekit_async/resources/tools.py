@@ -27,7 +27,7 @@ __all__ = ["EXECUTE_READ_TIMEOUT", "EXECUTE_TIMEOUT", "Tools"]
 _LIST = Route("GET", "/api/v1/tools")
 _LIST_SCOPED = Route("GET", "/api/v1/tools/scoped")
 _LIST_AVAILABLE = Route("GET", "/api/v1/tools/available")
-_EXECUTE = Route("POST", "/api/v1/execute_tool")
+_EXECUTE = Route("POST", "/api/v1/execute_tool", replayable=False)
 
 EXECUTE_TIMEOUT = 120.0
 """The default deadline of `Tools.execute`, in seconds (token fetch and attempt together).
