@@ -36,6 +36,7 @@ from . import (
     _tools,
     _users,
 )
+from ._events import Webhooks
 from ._http import ApiError, Dropped, FakeRequest, Fault, Reply, Router, error_body
 
 __all__ = ["FakeScalekit"]
@@ -127,6 +128,8 @@ class FakeScalekit:
         self.connected_accounts: dict[str, dict[str, Any]] = {}
         self.mcp_configs: dict[str, dict[str, Any]] = {}
         self.custom_providers: dict[str, dict[str, Any]] = {}
+        self.webhooks = Webhooks()
+        """Webhook subscriptions and the events the fake emits (see `Webhooks`)."""
         self.deletion_hooks: list[Callable[[str], None]] = []
         """Called with an organization's id when it is deleted (cascades)."""
         self.grant_handlers: dict[str, Callable[[FakeRequest, Mapping[str, str]], Reply]] = {
@@ -196,6 +199,10 @@ class FakeScalekit:
         async with serve(self, host, port) as url:
             yield url
 
+    async def aclose(self) -> None:
+        """Release what webhook delivery holds (its HTTP client); the fake stays usable."""
+        await self.webhooks.aclose()
+
     # -- helpers for handlers --------------------------------------------
 
     def new_id(self, prefix: str) -> str:
@@ -233,6 +240,7 @@ class FakeScalekit:
         self.requests.append(request)
         forced = fault.reply() if fault is not None else None
         reply = forced if forced is not None else self._dispatch(request, headers)
+        await self.webhooks.deliver()  # the request's events go out before its answer
         if fault is not None and fault.drop == "after":
             raise Dropped
         return reply
