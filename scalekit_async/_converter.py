@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, get_args, get_origin
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import cattrs
 
@@ -118,6 +119,26 @@ def _collection_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, A
     return factory
 
 
+def _is_optional(cl: Any) -> bool:
+    args = get_args(cl)
+    return get_origin(cl) in (Union, UnionType) and len(args) == 2 and type(None) in args
+
+
+def _optional_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    """Build hooks for ``X | None`` that resolve X's hook once, not on every value."""
+
+    def factory(cl: Any) -> Callable[[Any, Any], Any]:
+        inner = next(a for a in get_args(cl) if a is not type(None))
+        inner_hook = conv.get_structure_hook(inner)
+
+        def optional_hook(value: Any, _: Any) -> Any:
+            return None if value is None else inner_hook(value, inner)
+
+        return optional_hook
+
+    return factory
+
+
 def make_converter() -> cattrs.Converter:
     """Build a converter configured for Scalekit's wire format."""
     conv = cattrs.Converter(detailed_validation=False)
@@ -131,4 +152,5 @@ def make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(OpenEnum, lambda e: e.value)
     conv.register_structure_hook(Any, lambda v, _: v)
     conv.register_structure_hook_factory(_is_collection, _collection_hook(conv))
+    conv.register_structure_hook_factory(_is_optional, _optional_hook(conv))
     return conv

@@ -174,10 +174,12 @@ def _call_hooks(hooks: tuple[Callable[[Any], None], ...], event: object) -> None
 class _Pool:
     """One owned httpx transport, and how many sends it carries and lost to cancellation."""
 
-    __slots__ = ("cancelled", "inflight", "retired", "transport")
+    __slots__ = ("cancelled", "inflight", "raw", "retired", "transport")
 
     def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
         self.transport = transport
+        # Checked once: a runtime Protocol check costs more than a whole raw send's setup.
+        self.raw = transport if isinstance(transport, RawTransport) else None
         self.inflight = 0
         self.cancelled = 0
         self.retired = False
@@ -256,9 +258,9 @@ class Transport:
             pool = self._pool = _Pool(self._factory())
         pool.inflight += 1
         try:
+            if pool.raw is not None:
+                return await pool.raw.send_raw(method, url, headers, content, timeout)
             transport = pool.transport
-            if isinstance(transport, RawTransport):
-                return await transport.send_raw(method, url, headers, content, timeout)
             request = httpx.Request(
                 method, url, headers=headers, content=content, extensions={"timeout": timeout}
             )
@@ -322,14 +324,14 @@ class Transport:
         self._budget.on_call()
         retry = 0
         while True:
-            if deadline - anyio.current_time() <= 0:
-                raise APITimeoutError(f"{method} {route}: deadline exceeded")
             credential = await authorize() if authorize is not None else None
             if self._limiter is not None:
                 await self._limiter.acquire(deadline)
             if self._hooks.on_request:
                 _call_hooks(self._hooks.on_request, RequestStarted(method, route, retry))
             started = anyio.current_time()
+            if deadline - started <= 0:
+                raise APITimeoutError(f"{method} {route}: deadline exceeded")
             failure: APIConnectionError | None = None
             response: Answer | None = None
             try:
