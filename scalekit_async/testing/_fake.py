@@ -9,10 +9,11 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl
 
 import anyio
+import attrs
 import httpx
 
 from .._client import ScalekitClient
@@ -37,7 +38,7 @@ from . import (
     _users,
 )
 from ._events import Webhooks
-from ._http import ApiError, Dropped, FakeRequest, Fault, Reply, Router, error_body
+from ._http import ApiError, DropKind, Dropped, FakeRequest, Fault, Reply, Router, error_body
 
 __all__ = ["FakeScalekit"]
 
@@ -159,11 +160,26 @@ class FakeScalekit:
         status: int | None = None,
         retry_after: str | None = None,
         delay: float = 0.0,
-        drop: Literal["before", "after"] | None = None,
+        drop: DropKind | None = None,
         body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        stall_after_headers: float = 0.0,
+        trickle: float | None = None,
     ) -> Fault:
         """Inject a fault into the next *times* matching requests (see `Fault`)."""
-        fault = Fault(times, method, path, status, retry_after, delay, drop, body)
+        fault = Fault(
+            times,
+            method,
+            path,
+            status,
+            retry_after,
+            delay,
+            drop,
+            body,
+            tuple((headers or {}).items()),
+            stall_after_headers,
+            trickle,
+        )
         self._faults.append(fault)
         return fault
 
@@ -235,14 +251,17 @@ class FakeScalekit:
                 self._faults.remove(fault)
             if fault.delay:
                 await anyio.sleep(fault.delay)
-            if fault.drop == "before":
-                raise Dropped
+            if fault.drop in ("before", "reset"):
+                raise Dropped(reset=fault.drop == "reset")
         self.requests.append(request)
         forced = fault.reply() if fault is not None else None
         reply = forced if forced is not None else self._dispatch(request, headers)
         await self.webhooks.deliver()  # the request's events go out before its answer
-        if fault is not None and fault.drop == "after":
-            raise Dropped
+        if fault is not None:
+            if fault.drop == "after":
+                raise Dropped
+            if fault.shapes_delivery:
+                reply = attrs.evolve(reply, fault=fault)
         return reply
 
     def _dispatch(self, request: FakeRequest, headers: Mapping[str, str]) -> Reply:
@@ -333,10 +352,37 @@ class FakeTransport(httpx.AsyncBaseTransport):
         headers = {k.decode().lower(): v.decode() for k, v in request.headers.raw}
         try:
             reply = await self._fake.handle(request.method, target, headers, body)
-        except Dropped:
+        except Dropped as exc:
+            if exc.reset:
+                raise httpx.ReadError("Connection reset by peer", request=request) from None
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
             ) from None
+        if reply.fault is not None:
+            await _deliver_in_process(reply, reply.fault, request)
         return httpx.Response(
             reply.status, headers=list(reply.headers), content=reply.body, request=request
         )
+
+
+async def _deliver_in_process(reply: Reply, fault: Fault, request: httpx.Request) -> None:
+    """Act out a delivery fault as a socket would: wait, or raise the httpx exception."""
+    timeouts = request.extensions.get("timeout") or {}
+    read = timeouts.get("read")
+    stall = fault.stall_after_headers
+    if fault.trickle is not None:
+        # The body arrives in chunks: a read times out only if one chunk takes too long.
+        stall = max(stall, max(1, int(fault.trickle * 0.05)) / fault.trickle)
+    if read is not None and stall >= read:
+        await anyio.sleep(read)
+        raise httpx.ReadTimeout("timed out", request=request)
+    if fault.stall_after_headers > 0:
+        await anyio.sleep(fault.stall_after_headers)
+    if fault.drop == "mid-body":
+        raise httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body: "
+            f"received {len(reply.body) // 2} bytes, expected {len(reply.body)}",
+            request=request,
+        )
+    if fault.trickle is not None:
+        await anyio.sleep(len(reply.body) / fault.trickle)

@@ -10,7 +10,19 @@ from urllib.parse import unquote
 
 import attrs
 
-__all__ = ["ApiError", "Dropped", "Fault", "FakeRequest", "Reply", "Router", "error_body"]
+__all__ = [
+    "ApiError",
+    "DropKind",
+    "Dropped",
+    "Fault",
+    "FakeRequest",
+    "Reply",
+    "Router",
+    "error_body",
+]
+
+DropKind = Literal["before", "after", "mid-body", "reset"]
+"""Where a fault cuts the connection (see `Fault`)."""
 
 _GRPC = {400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 429: 8, 500: 13, 501: 12, 503: 14, 504: 4}
 _ERROR_CODES = {
@@ -52,11 +64,17 @@ class FakeRequest:
 
 @attrs.frozen
 class Reply:
-    """What the fake answers: a status, headers and a body."""
+    """What the fake answers: a status, headers and a body.
+
+    `fault` is set when an injected `Fault` changes how the reply travels (cut
+    mid-body, stalled after the headers, trickled): the socket server and
+    `FakeTransport` read it; handlers never set it.
+    """
 
     status: int
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
+    fault: Fault | None = attrs.field(default=None, eq=False, repr=False)
 
     @classmethod
     def json(cls, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
@@ -94,7 +112,14 @@ def error_body(
 
 
 class Dropped(Exception):
-    """Raised inside the fake: cut the connection without an answer."""
+    """Raised inside the fake: cut the connection without an answer.
+
+    With `reset`, the connection is reset (TCP RST) instead of closed cleanly.
+    """
+
+    def __init__(self, *, reset: bool = False) -> None:
+        super().__init__("connection reset" if reset else "connection closed")
+        self.reset = reset
 
 
 class ApiError(Exception):
@@ -125,10 +150,20 @@ class Fault:
         status: Answer with this status and a Scalekit error body.
         retry_after: Add a ``Retry-After`` header with this value.
         delay: Wait this many seconds first.
-        drop: Close the connection without an answer, ``"before"`` or
-            ``"after"`` the request is processed (after: the write happened).
+        drop: Cut the connection: ``"before"`` the request is processed
+            (closed without an answer), ``"reset"`` (reset with a TCP RST,
+            unprocessed), ``"after"`` it is processed (closed without an
+            answer: the write happened), or ``"mid-body"`` (processed, then
+            closed after the headers and half of the body).
         body: Answer with these raw bytes instead of a JSON error body.
+        headers: Extra headers of the forced reply (e.g. ``retry-after-ms``).
+        stall_after_headers: Send the headers, then wait this many seconds
+            before the body (a client's read timeout fires first).
+        trickle: Send the body at this many bytes per second.
 
+    In-process (`FakeTransport`), cut connections and stalls raise the httpx
+    exception a real socket would cause (`httpx.RemoteProtocolError`,
+    `httpx.ReadError`, `httpx.ReadTimeout` past the request's read timeout).
     """
 
     times: int = 1
@@ -137,8 +172,21 @@ class Fault:
     status: int | None = None
     retry_after: str | None = None
     delay: float = 0.0
-    drop: Literal["before", "after"] | None = None
+    drop: DropKind | None = None
     body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    stall_after_headers: float = 0.0
+    trickle: float | None = attrs.field(default=None)
+
+    @trickle.validator
+    def _check_trickle(self, _: object, value: float | None) -> None:
+        if value is not None and not value > 0:
+            raise ValueError("trickle must be a positive number of bytes per second")
+
+    @property
+    def shapes_delivery(self) -> bool:
+        """Whether this fault changes how the reply travels (not only what it says)."""
+        return self.drop == "mid-body" or self.stall_after_headers > 0 or self.trickle is not None
 
     def matches(self, method: str, path: str) -> bool:
         """Whether this fault applies to a request."""
@@ -152,9 +200,9 @@ class Fault:
         """The reply this fault forces, if it forces one."""
         if self.status is None:
             return None
-        headers: tuple[tuple[str, str], ...] = ()
+        headers = self.headers
         if self.retry_after is not None:
-            headers = (("retry-after", self.retry_after),)
+            headers = (("retry-after", self.retry_after), *headers)
         if self.body is not None:
             return Reply(self.status, self.body, (("content-type", "text/html"), *headers))
         return Reply.json(self.status, error_body(self.status, "injected fault"), headers)

@@ -2,22 +2,79 @@
 
 from __future__ import annotations
 
+import socket
+import struct
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 import anyio
 import anyio.abc
+import attrs
 import h11
 
-from ._http import Dropped
+from ._http import Dropped, Reply
 
 if TYPE_CHECKING:
     from ._fake import FakeScalekit
 
-__all__ = ["serve"]
+__all__ = ["ServerStats", "serve"]
 
 _MAX_BODY = 16 * 1024 * 1024
+_TRICKLE_INTERVAL = 0.05
+
+
+@attrs.define
+class ServerStats:
+    """Connection counts of a served fake, for tests that check nothing is left open."""
+
+    opened: int = 0
+    closed: int = 0
+
+    @property
+    def open(self) -> int:
+        """Connections accepted and not yet closed."""
+        return self.opened - self.closed
+
+
+def _reset(stream: anyio.abc.ByteStream) -> None:
+    """Make the coming close a TCP reset (RST) instead of a clean FIN."""
+    sock = stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+async def _send_reply(conn: h11.Connection, stream: anyio.abc.ByteStream, reply: Reply) -> bool:
+    """Send *reply*, acting out its delivery fault; false when the connection must close."""
+    headers = [
+        *reply.headers,
+        ("content-length", str(len(reply.body))),
+        ("server", "scalekit-async-fake"),
+    ]
+    head = conn.send(h11.Response(status_code=reply.status, headers=headers))
+    fault = reply.fault
+    if fault is None:
+        await stream.send(
+            head + conn.send(h11.Data(data=reply.body)) + conn.send(h11.EndOfMessage())
+        )
+        return True
+    await stream.send(head)
+    if fault.stall_after_headers > 0:
+        await anyio.sleep(fault.stall_after_headers)
+    body = reply.body
+    if fault.drop == "mid-body":
+        if len(body) > 1:
+            await stream.send(conn.send(h11.Data(data=body[: len(body) // 2])))
+        return False
+    if fault.trickle is not None:
+        chunk = max(1, int(fault.trickle * _TRICKLE_INTERVAL))
+        for start in range(0, len(body), chunk):
+            await stream.send(conn.send(h11.Data(data=body[start : start + chunk])))
+            await anyio.sleep(chunk / fault.trickle)
+    elif body:
+        await stream.send(conn.send(h11.Data(data=body)))
+    await stream.send(conn.send(h11.EndOfMessage()))
+    return True
 
 
 async def _receive_request(
@@ -62,19 +119,13 @@ async def _connection(fake: FakeScalekit, stream: anyio.abc.ByteStream) -> None:
                 reply = await fake.handle(
                     request.method.decode(), request.target.decode(), headers, body
                 )
-            except Dropped:
+            except Dropped as exc:
+                if exc.reset:
+                    _reset(stream)
                 return
-            response_headers = [
-                *reply.headers,
-                ("content-length", str(len(reply.body))),
-                ("server", "scalekit-async-fake"),
-            ]
             try:
-                await stream.send(
-                    conn.send(h11.Response(status_code=reply.status, headers=response_headers))
-                )
-                await stream.send(conn.send(h11.Data(data=reply.body)))
-                await stream.send(conn.send(h11.EndOfMessage()))
+                if not await _send_reply(conn, stream, reply):
+                    return
             except (anyio.BrokenResourceError, anyio.ClosedResourceError):
                 return
             if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
@@ -86,13 +137,27 @@ async def _connection(fake: FakeScalekit, stream: anyio.abc.ByteStream) -> None:
 
 
 @asynccontextmanager
-async def serve(fake: FakeScalekit, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Listen on *host*:*port* (0: any free port) and yield the base URL until exit."""
+async def serve(
+    fake: FakeScalekit,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    stats: ServerStats | None = None,
+) -> AsyncIterator[str]:
+    """Listen on *host*:*port* (0: any free port) and yield the base URL until exit.
+
+    *stats*, when given, counts the connections opened and closed.
+    """
     listener = await anyio.create_tcp_listener(local_host=host, local_port=port)
     bound = listener.extra(anyio.abc.SocketAttribute.local_port)
+    counts = stats if stats is not None else ServerStats()
 
     async def handler(stream: anyio.abc.SocketStream) -> None:
-        await _connection(fake, stream)
+        counts.opened += 1
+        try:
+            await _connection(fake, stream)
+        finally:
+            counts.closed += 1
 
     async with listener, anyio.create_task_group() as tg:
         tg.start_soon(listener.serve, handler)
