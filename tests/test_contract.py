@@ -232,3 +232,54 @@ def test_readme_lists_every_spec_operation() -> None:
     rows = set(re.findall(r"^\| (GET|POST|PUT|PATCH|DELETE) (\S+) \| client\.", readme, re.M))
     missing = sorted(set(spec_operations()) - rows)
     assert not missing, f"README operation table lacks: {missing}"
+
+
+def test_fake_webhook_events_match_the_spec() -> None:
+    """Every event the fake emits during the tours is signed, typed and valid against its
+    spec schema; every spec example parses into its event class; and every event type
+    the fake claims to emit was emitted."""
+    from scalekit_async import verify_webhook_payload
+    from scalekit_async.models.events import EVENT_TYPES, parse_event
+    from scalekit_async.testing._events import EMITTED_EVENT_TYPES
+
+    async def run() -> tuple[str, list[tuple[dict[str, str], bytes]]]:
+        fake = FakeScalekit()
+        received: list[tuple[dict[str, str], bytes]] = []
+        subscription = fake.webhooks.subscribe(lambda h, b: received.append((dict(h), b)))
+        async with fake.client() as client:
+            for module in tour_modules():
+                await module.tour(client, fake)
+        await fake.webhooks.deliver()  # anything a seeding helper queued after the last call
+        await fake.aclose()
+        assert not subscription.failures
+        return subscription.secret, received
+
+    secret, received = anyio.run(run)
+    webhooks = spec()["webhooks"]
+    assert len(webhooks) == 41
+    problems: list[str] = []
+    seen: set[str] = set()
+    for headers, body in received:
+        event = verify_webhook_payload(secret, headers, body)
+        payload = json.loads(body)
+        event_type = payload["type"]
+        seen.add(event_type)
+        documented = webhooks.get(event_type)
+        if documented is None:
+            problems.append(f"{event_type}: not a documented event type")
+            continue
+        content = documented["post"]["requestBody"]["content"]["application/json"]
+        problems += [f"{event_type}: {e}" for e in errors_of(payload, content["schema"])]
+        if type(event) is not EVENT_TYPES.get(event_type):
+            problems.append(f"{event_type}: parsed as {type(event).__name__}")
+    for event_type, documented in webhooks.items():
+        example = documented["post"]["requestBody"]["content"]["application/json"]["example"]
+        event = parse_event(example)
+        cls = EVENT_TYPES.get(event_type)
+        if cls is None or type(event) is not cls or event.id != example["id"]:
+            problems.append(f"{event_type} example: parsed as {type(event).__name__}")
+    missing = sorted(EMITTED_EVENT_TYPES - seen)
+    unclaimed = sorted(seen - EMITTED_EVENT_TYPES)
+    assert not problems, "\n".join(problems[:60])
+    assert not missing, f"event types the fake claims to emit but no tour caused: {missing}"
+    assert not unclaimed, f"event types emitted but not listed in EMITTED_EVENT_TYPES: {unclaimed}"

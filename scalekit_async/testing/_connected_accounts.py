@@ -28,6 +28,7 @@ from urllib.parse import urlencode, urlsplit
 
 import attrs
 
+from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
 
@@ -205,6 +206,7 @@ def new_account(
     if user_id:
         account["user_id"] = user_id
     fake.connected_accounts[account["id"]] = account
+    emit(fake, "connected_account.created", account)
     return account
 
 
@@ -278,8 +280,10 @@ def complete_authorization(fake: FakeScalekit, link: str) -> str:
         flow.consumed = True
         _grant(fake, account)
         return f"{PORTAL}/connect/success?connected_account_id={account['id']}"
+    old_status = account["status"]
     account["status"] = "PENDING_VERIFICATION"
     account["updated_at"] = fake.now()
+    emit(fake, "connected_account.status_updated", account, old_status=old_status)
     query = {"auth_request_id": flow_id}
     if flow.state is not None:
         query["state"] = flow.state
@@ -289,6 +293,7 @@ def complete_authorization(fake: FakeScalekit, link: str) -> str:
 
 def _grant(fake: FakeScalekit, account: dict[str, Any]) -> None:
     """Give *account* fresh (fake) OAuth tokens, as a finished authorization does."""
+    old_status = account["status"]
     serial = fake.new_id("tok")
     _set_credentials(
         account,
@@ -302,6 +307,9 @@ def _grant(fake: FakeScalekit, account: dict[str, Any]) -> None:
     )
     account["status"] = "ACTIVE"
     account["updated_at"] = fake.now()
+    emit(fake, "connected_account.oauth_tokens_fetched", account)
+    emit(fake, "connected_account.status_updated", account, old_status=old_status)
+    emit(fake, "connected_account.oauth_succeeded", account)
 
 
 def _text(body: Mapping[str, Any], name: str, *, max_len: int) -> str | None:
@@ -475,15 +483,19 @@ def install(fake: FakeScalekit) -> None:
         body = as_mapping(request.json())
         account = locate(fake, body)
         details, config = account_body(body)
+        old_status = account["status"]
         if details:
             _set_credentials(account, details)
         account["api_config"] = {**account.get("api_config", {}), **config}
         account["updated_at"] = fake.now()
+        emit(fake, "connected_account.updated", account)
+        emit(fake, "connected_account.status_updated", account, old_status=old_status)
         return Reply.json(200, {"connected_account": public(account, credentials=True)})
 
     def delete(request: FakeRequest) -> Reply:
         account = locate(fake, as_mapping(request.json()))
         del accounts[account["id"]]
+        emit(fake, "connected_account.deleted", account)
         return Reply.json(200, {})
 
     def magic_link(request: FakeRequest) -> Reply:
@@ -512,6 +524,7 @@ def install(fake: FakeScalekit) -> None:
                 user_id=user_id,
             )
         link, expiry = start_flow(fake, account, state=state, user_verify_url=verify_url)
+        emit(fake, "connected_account.magic_link_generated", account)
         return Reply.json(200, {"link": link, "expiry": expiry})
 
     def get_auth(request: FakeRequest) -> Reply:

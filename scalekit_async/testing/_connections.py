@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._domains import organization_domains
+from ._events import emit
 from ._http import ApiError, FakeRequest, Reply
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ def add_connection(fake: FakeScalekit, organization_id: str, **fields: Any) -> d
         if config is not None:
             record[config[0]] = config[1]
     fake.connections[connection_id] = record
+    emit(fake, "organization.sso_created", record)
     return record
 
 
@@ -212,14 +214,16 @@ def install(fake: FakeScalekit) -> None:
         return Reply.json(200, {"connection": full(find(organization_id, id))})
 
     def delete(request: FakeRequest, organization_id: str, id: str) -> Reply:
-        find(organization_id, id)
+        connection = find(organization_id, id)
         del connections[id]
+        emit(fake, "organization.sso_deleted", connection)
         return Reply.json(200, {})
 
     def toggle(on: bool) -> Any:
         def handler(request: FakeRequest, organization_id: str, id: str) -> Reply:
             connection = find(organization_id, id)
             connection["enabled"] = on
+            emit(fake, f"organization.sso_{'enabled' if on else 'disabled'}", connection)
             return Reply.json(200, {"enabled": on})
 
         return handler

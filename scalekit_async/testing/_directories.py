@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .._converter import format_timestamp, parse_timestamp
+from ._events import emit
 from ._http import ApiError, FakeRequest, Reply
 from ._paging import page
 
@@ -153,6 +154,7 @@ def add_directory_group(fake: FakeScalekit, directory_id: str, **fields: Any) ->
     record["updated_at"] = _stamp(record["updated_at"])
     record["directory_id"] = directory_id
     fake.directory_groups[group_id] = record
+    emit(fake, "organization.directory.group_created", record)
     return record
 
 
@@ -193,6 +195,7 @@ def add_directory_user(fake: FakeScalekit, directory_id: str, **fields: Any) -> 
     record["directory_id"] = directory_id
     record["group_ids"] = group_ids
     fake.directory_users[user_id] = record
+    emit(fake, "organization.directory.user_created", record)
     return record
 
 
@@ -305,7 +308,9 @@ def install(fake: FakeScalekit) -> None:
 
     def toggle(on: bool) -> Any:
         def handler(request: FakeRequest, organization_id: str, id: str) -> Reply:
-            find(organization_id, id)["enabled"] = on
+            directory = find(organization_id, id)
+            directory["enabled"] = on
+            emit(fake, f"organization.directory_{'enabled' if on else 'disabled'}", directory)
             return Reply.json(200, {"enabled": on})
 
         return handler

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 
 if TYPE_CHECKING:
@@ -131,14 +132,16 @@ def install(fake: FakeScalekit) -> None:
             "update_time": now,
         }
         domains[domain["id"]] = domain
+        emit(fake, "organization.domain_created", domain)
         return Reply.json(200, {"domain": domain})
 
     def get(request: FakeRequest, organization_id: str, id: str) -> Reply:
         return Reply.json(200, {"domain": find(organization_id, id)})
 
     def delete(request: FakeRequest, organization_id: str, id: str) -> Reply:
-        find(organization_id, id)
+        domain = find(organization_id, id)
         del domains[id]
+        emit(fake, "organization.domain_deleted", domain)
         return Reply.json(200, {})
 
     def list_(request: FakeRequest, organization_id: str) -> Reply:

@@ -42,7 +42,6 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
-from ._domains import ENVIRONMENT_ID
 from ._oauth import new_webhook_secret, sign_webhook
 
 if TYPE_CHECKING:
@@ -243,22 +242,25 @@ class Webhooks:
     """The webhook side of one `FakeScalekit` (``fake.webhooks``): subscriptions and events.
 
     Args:
-        environment_id: The ``environment_id`` stamped on every event.
+        environment_id: The ``environment_id`` stamped on every event (default:
+            the one the fake stamps on domains).
         timeout: Seconds a delivery to a URL may take.
 
     """
 
     def __init__(
-        self, *, environment_id: str = ENVIRONMENT_ID, timeout: float = DEFAULT_TIMEOUT
+        self, *, environment_id: str | None = None, timeout: float = DEFAULT_TIMEOUT
     ) -> None:
-        self.environment_id = environment_id
+        from ._domains import ENVIRONMENT_ID  # here: the families import this module
+
+        self.environment_id = environment_id or ENVIRONMENT_ID
         self.timeout = timeout
         self.subscriptions: list[Subscription] = []
         self.events: list[dict[str, Any]] = []
         """Every event emitted, oldest first, as the JSON payload sent."""
         self._pending: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
-        self._random = random.Random(0)  # noqa: S311 - ids, not secrets
+        self._random = random.Random("events")  # noqa: S311 - ids, not secrets
         self._http: httpx.AsyncClient | None = None
 
     def __repr__(self) -> str:
@@ -538,7 +540,8 @@ def emit(
     so later changes to the record do not show. Membership events take the
     user as *record* and its organization as *organization_id*; organization
     roles name their organization the same way; ``connected_account.status_updated``
-    takes the status before the change as *old_status*.
+    takes the status before the change as *old_status*, and is not sent when the
+    status did not change.
     """
     org_id = organization_id
     data: dict[str, Any]
@@ -546,7 +549,7 @@ def emit(
     if event_type.startswith("organization.domain_"):
         data = _domain(record)
         org_id = org_id or record.get("organization_id")
-    elif family == "organization":
+    elif event_type in ("organization.created", "organization.updated", "organization.deleted"):
         data = _organization(record)
         if event_type == "organization.deleted":
             data["deleted_at"] = _now()
@@ -573,6 +576,8 @@ def emit(
     elif family == "permission":
         data = _permission(record)
     elif event_type == "connected_account.status_updated":
+        if old_status == record.get("status"):
+            return  # not a change: no event
         data = _account(record)
         data.pop("token_expires_at", None)
         data.pop("last_used_at", None)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._users import (
     INVITE_TTL,
@@ -62,6 +63,9 @@ def install(fake: FakeScalekit) -> None:
         user = find(key)
         new_membership(fake, organization_id, user["id"], body, invite=invite)
         resends.pop((organization_id, user["id"]), None)
+        emit(fake, "user.organization_membership_created", user, organization_id=organization_id)
+        if invite:
+            emit(fake, "user.organization_invitation", user, organization_id=organization_id)
         return Reply.json(201, {"user": render_user(fake, user)})
 
     def update(request: FakeRequest, organization_id: str, find: _UserLookup, key: str) -> Reply:
@@ -80,6 +84,7 @@ def install(fake: FakeScalekit) -> None:
             ]
         if body.get("metadata") is not None:
             membership["metadata"] = dict(body["metadata"])
+        emit(fake, "user.organization_membership_updated", user, organization_id=organization_id)
         return Reply.json(200, {"user": render_user(fake, user)})
 
     def delete(organization_id: str, find: _UserLookup, key: str) -> Reply:
@@ -88,13 +93,14 @@ def install(fake: FakeScalekit) -> None:
         find_membership(fake, organization_id, user["id"])
         del fake.memberships[(organization_id, user["id"])]
         resends.pop((organization_id, user["id"]), None)
+        emit(fake, "user.organization_membership_deleted", user, organization_id=organization_id)
         return Reply.json(200, {})
 
     def resend(request: FakeRequest, organization_id: str, id: str) -> Reply:
         if request.body:
             as_mapping(request.json())
         find_org(fake, organization_id)
-        find_user(fake, id)
+        user = find_user(fake, id)
         membership = find_membership(fake, organization_id, id)
         status = membership_status(membership)
         if status not in {"PENDING_INVITE", "INVITE_EXPIRED"}:
@@ -111,6 +117,7 @@ def install(fake: FakeScalekit) -> None:
         counter["resent_at"] = timestamp(now)
         counter["resent_count"] += 1
         resends[(organization_id, id)] = counter
+        emit(fake, "user.organization_invitation", user, organization_id=organization_id)
         invite: dict[str, Any] = {
             "organization_id": organization_id,
             "user_id": id,

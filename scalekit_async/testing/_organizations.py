@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
 
@@ -86,6 +87,7 @@ def install(fake: FakeScalekit) -> None:
             if body.get(key) is not None:
                 org[key] = body[key]
         orgs[org["id"]] = org
+        emit(fake, "organization.created", org)
         return Reply.json(201, {"organization": org})
 
     def get(request: FakeRequest, id: str) -> Reply:
@@ -112,13 +114,15 @@ def install(fake: FakeScalekit) -> None:
             else:
                 org[key] = body[key]
         org["update_time"] = fake.now()
+        emit(fake, "organization.updated", org)
         return Reply.json(200, {"organization": org})
 
     def delete(request: FakeRequest, id: str) -> Reply:
-        find(id)
+        org = find(id)
         del orgs[id]
         for hook in fake.deletion_hooks:
             hook(id)
+        emit(fake, "organization.deleted", org)
         return Reply.json(200, {})
 
     def list_(request: FakeRequest) -> Reply:
@@ -161,6 +165,7 @@ def install(fake: FakeScalekit) -> None:
             }
         org["settings"] = {"features": list(current.values())}
         org["update_time"] = fake.now()
+        emit(fake, "organization.updated", org)
         return Reply.json(200, {"organization": org})
 
     def get_policy(request: FakeRequest, organization_id: str) -> Reply:

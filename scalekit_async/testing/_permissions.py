@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
 from ._roles import (
@@ -106,6 +107,7 @@ def install(fake: FakeScalekit) -> None:
             "create_time": now,
             "update_time": now,
         }
+        emit(fake, "permission.created", permissions[name])
         return Reply.json(201, {"permission": permissions[name]})
 
     def get(request: FakeRequest, permission_name: str) -> Reply:
@@ -123,11 +125,13 @@ def install(fake: FakeScalekit) -> None:
             )
         permission["description"] = body.get("description") or ""
         permission["update_time"] = fake.now()
+        emit(fake, "permission.updated", permission)
         return Reply.json(200, {"permission": permission})
 
     def delete(request: FakeRequest, permission_name: str) -> Reply:
-        find(permission_name)
+        permission = find(permission_name)
         del permissions[permission_name]
+        emit(fake, "permission.deleted", permission)
         for role in [*fake.roles.values(), *fake.organization_roles.values()]:
             names = role.get(PERMISSION_NAMES) or []
             role[PERMISSION_NAMES] = [n for n in names if n != permission_name]
@@ -154,6 +158,7 @@ def install(fake: FakeScalekit) -> None:
         added = known_permissions(fake, names, "permission_names")
         current = list(role.get(PERMISSION_NAMES) or [])
         role[PERMISSION_NAMES] = current + [n for n in added if n not in current]
+        emit(fake, "role.updated", role)
         return Reply.json(200, {"permissions": direct_permissions(fake, role)})
 
     def remove_from_role(request: FakeRequest, role_name: str, permission_name: str) -> Reply:
@@ -163,6 +168,7 @@ def install(fake: FakeScalekit) -> None:
         if permission_name not in names:
             raise ApiError(404, f"role {role_name} does not grant {permission_name} itself")
         role[PERMISSION_NAMES] = [n for n in names if n != permission_name]
+        emit(fake, "role.updated", role)
         return Reply.json(200, {})
 
     def list_effective(request: FakeRequest, role_name: str) -> Reply:

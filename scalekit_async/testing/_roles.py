@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 
 if TYPE_CHECKING:
@@ -356,6 +357,7 @@ def install(fake: FakeScalekit) -> None:
     def create_role(request: FakeRequest) -> Reply:
         role = new_role(as_mapping(request.json()), None)
         fake.roles[role["name"]] = role
+        emit(fake, "role.created", role)
         return Reply.json(201, {"role": render(role)})
 
     def get_role(request: FakeRequest, role_name: str) -> Reply:
@@ -365,6 +367,7 @@ def install(fake: FakeScalekit) -> None:
     def update_role(request: FakeRequest, role_name: str) -> Reply:
         role = env_role(role_name)
         change_role(role, as_mapping(request.json()), None)
+        emit(fake, "role.updated", role)
         return Reply.json(200, {"role": render(role)})
 
     def delete_role(request: FakeRequest, role_name: str) -> Reply:
@@ -378,6 +381,7 @@ def install(fake: FakeScalekit) -> None:
         )
         remove_role(role, None, reassign, is_default)
         del fake.roles[role_name]
+        emit(fake, "role.deleted", role)
         return Reply.json(200, {})
 
     def dependents(request: FakeRequest, role_name: str) -> Reply:
@@ -437,6 +441,7 @@ def install(fake: FakeScalekit) -> None:
         organization(org_id)
         role = new_role(as_mapping(request.json()), org_id)
         fake.organization_roles[(org_id, role["name"])] = role
+        emit(fake, "role.created", role, organization_id=org_id)
         return Reply.json(201, {"role": render(role, org_id)})
 
     def get_org_role(request: FakeRequest, org_id: str, role_name: str) -> Reply:
@@ -450,6 +455,7 @@ def install(fake: FakeScalekit) -> None:
     def update_org_role(request: FakeRequest, org_id: str, role_name: str) -> Reply:
         role = org_role(org_id, role_name)
         change_role(role, as_mapping(request.json()), org_id)
+        emit(fake, "role.updated", role, organization_id=org_id)
         return Reply.json(200, {"role": render(role, org_id)})
 
     def delete_org_role(request: FakeRequest, org_id: str, role_name: str) -> Reply:
@@ -457,6 +463,7 @@ def install(fake: FakeScalekit) -> None:
         reassign = request.param("reassign_role_name")
         remove_role(role, org_id, reassign, org_defaults.get(org_id) == role_name)
         del fake.organization_roles[(org_id, role_name)]
+        emit(fake, "role.deleted", role, organization_id=org_id)
         return Reply.json(200, {})
 
     def set_org_defaults(request: FakeRequest, org_id: str) -> Reply:

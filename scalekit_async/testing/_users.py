@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping, error_body
 from ._paging import page
 
@@ -425,6 +426,9 @@ def install(fake: FakeScalekit) -> None:
         new_membership(
             fake, organization_id, user["id"], body.get("membership") or {}, invite=invite
         )
+        emit(fake, "user.organization_membership_created", user, organization_id=organization_id)
+        if invite:
+            emit(fake, "user.organization_invitation", user, organization_id=organization_id)
         return answer(201, user)
 
     def update_user(request: FakeRequest, user: dict[str, Any]) -> Reply:
@@ -449,6 +453,7 @@ def install(fake: FakeScalekit) -> None:
         user_id = user["id"]
         for key in [k for k in fake.memberships if k[1] == user_id]:
             del fake.memberships[key]
+            emit(fake, "user.organization_membership_deleted", user, organization_id=key[0])
         del fake.users[user_id]
         return Reply.json(200, {})
 
