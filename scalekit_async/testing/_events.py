@@ -31,6 +31,7 @@ event can be sent with `Webhooks.publish`.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import itertools
 import json
@@ -322,7 +323,7 @@ class Webhooks:
             payload["organization_id"] = organization_id
         if display_name:
             payload["display_name"] = display_name
-        payload["data"] = dict(data)
+        payload["data"] = copy.deepcopy(dict(data))  # later changes to the state do not show
         self.events.append(payload)
         self._pending.append(payload)
         return payload
@@ -543,6 +544,8 @@ def emit(
     takes the status before the change as *old_status*, and is not sent when the
     status did not change.
     """
+    if event_type not in EVENT_OBJECTS:
+        raise ValueError(f"{event_type!r} is not a documented event type")
     org_id = organization_id
     data: dict[str, Any]
     family = event_type.rpartition(".")[0]
@@ -583,9 +586,7 @@ def emit(
         data.pop("last_used_at", None)
         data["old_status"] = old_status
         org_id = None  # the spec's status_updated envelope has no organization
-    elif family == "connected_account":
+    else:  # the other connected_account.* events
         data = _account(record)
         org_id = org_id or record.get("organization_id")
-    else:
-        raise ValueError(f"the fake does not build {event_type!r} events; use publish()")
     fake.webhooks.publish(event_type, data, organization_id=org_id)
