@@ -264,6 +264,28 @@ async def test_events_queued_outside_a_request_go_out_with_the_next_one_or_on_de
     assert user.data.email == "bob@example.com"
 
 
+async def test_a_cancelled_delivery_stays_queued_for_the_next_one() -> None:
+    fake = FakeScalekit()
+    entered = anyio.Event()
+    bodies: list[bytes] = []
+
+    async def stuck_once(headers: Mapping[str, str], body: bytes) -> None:
+        if not entered.is_set():
+            entered.set()
+            await anyio.sleep_forever()
+        bodies.append(body)
+
+    fake.webhooks.subscribe(stuck_once)
+    async with fake.client() as client:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(client.organizations.create, "Acme")
+            await entered.wait()
+            tg.cancel_scope.cancel()  # the caller gives up while the endpoint hangs
+        assert bodies == []
+        await client.organizations.list()  # the next request delivers it
+    assert [parse_event(b).type for b in bodies] == ["organization.created"]
+
+
 async def test_connected_account_authorization_events_and_status_changes() -> None:
     fake = FakeScalekit()
     got: list[tuple[Mapping[str, str], bytes]] = []

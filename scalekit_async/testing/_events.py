@@ -332,12 +332,19 @@ class Webhooks:
         """Send every queued event to every subscription that wants it, in order.
 
         The fake calls this before it answers each request; failures are
-        recorded on the subscription, never raised.
+        recorded on the subscription, never raised. When cancelled midway,
+        the events not yet delivered everywhere stay queued for the next call
+        (so an endpoint may see one of them twice: deliveries are at least once).
         """
         pending, self._pending = self._pending, []
-        for payload in pending:
-            for subscription in [s for s in self.subscriptions if s.wants(payload["type"])]:
-                subscription.deliveries.append(await self._send(subscription, payload))
+        try:
+            while pending:
+                payload = pending[0]
+                for subscription in [s for s in self.subscriptions if s.wants(payload["type"])]:
+                    subscription.deliveries.append(await self._send(subscription, payload))
+                del pending[0]
+        finally:
+            self._pending[:0] = pending
 
     async def _send(self, subscription: Subscription, payload: Mapping[str, Any]) -> Delivery:
         body = json.dumps(payload, separators=(",", ":")).encode()
