@@ -328,7 +328,7 @@ async def test_connected_account_authorization_events_and_status_changes() -> No
     assert slack.data.status == "ACTIVE"
 
 
-async def test_publish_sends_any_event_and_emit_builds_login_events_from_sessions() -> None:
+async def test_publish_sends_any_event_and_sessions_emit_login_events() -> None:
     fake = FakeScalekit()
     got: list[tuple[Mapping[str, str], bytes]] = []
     sub = fake.webhooks.subscribe(lambda headers, body: got.append((headers, body)))
@@ -341,8 +341,7 @@ async def test_publish_sends_any_event_and_emit_builds_login_events_from_session
         {"organization": {"id": org.id}, "user": {"id": user.id, "email": "ada@example.com"}},
         organization_id=org.id,
     )
-    session = add_session(fake, user.id, organization_id=org.id)
-    emit(fake, "user.login", session)
+    session = add_session(fake, user.id, organization_id=org.id)  # emits user.login itself
     await fake.webhooks.deliver()
     signup, login = verified(sub.secret, got)
     assert isinstance(signup, UserSignupEvent)

@@ -19,6 +19,7 @@ from ._auth_logs import add_auth_request
 from ._connected_accounts import complete_authorization
 from ._connections import add_connection
 from ._directories import add_directory, add_directory_group, add_directory_user
+from ._events import EMITTED_EVENT_TYPES, Delivery, Subscription, Webhooks, subscribe
 from ._fake import FakeScalekit, FakeTransport
 from ._http import FakeRequest, Fault, Reply
 from ._oauth import FakeOAuth, mint_access_token, new_webhook_secret, oauth, sign_webhook
@@ -27,6 +28,11 @@ from ._sessions import add_session
 from ._tools import fail_tool
 
 __all__ = [
+    "EMITTED_EVENT_TYPES",
+    "Delivery",
+    "Subscription",
+    "Webhooks",
+    "subscribe",
     "FakeOAuth",
     "FakeRequest",
     "FakeScalekit",

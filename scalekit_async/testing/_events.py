@@ -145,6 +145,8 @@ EMITTED_EVENT_TYPES: frozenset[str] = frozenset(
         "organization.deleted",
         "organization.domain_created",
         "organization.domain_deleted",
+        "user.login",
+        "user.logout",
         "user.organization_invitation",
         "user.organization_membership_created",
         "user.organization_membership_deleted",

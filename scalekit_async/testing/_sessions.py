@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .._converter import format_timestamp, parse_timestamp
+from ._events import emit
 from ._http import ApiError, FakeRequest, Reply
 from ._paging import page
 
@@ -86,6 +87,7 @@ def add_session(fake: FakeScalekit, user_id: str, **fields: Any) -> dict[str, An
     }
     session.update(fields)
     fake.sessions[session["session_id"]] = session
+    emit(fake, "user.login", session)
     return session
 
 
@@ -138,6 +140,7 @@ def install(fake: FakeScalekit) -> None:
         session["status"] = "revoked"
         session["expired_at"] = now
         session["updated_at"] = now
+        emit(fake, "user.logout", session)
 
     def get(request: FakeRequest, session_id: str) -> Reply:
         return Reply.json(200, find(session_id))
