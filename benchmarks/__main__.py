@@ -1,8 +1,329 @@
-"""Run every benchmark: ``python -m benchmarks`` (``make bench``)."""
+"""Run the benchmark suite: ``python -m benchmarks`` (``make bench``).
+
+Every section measures the SDK side by side with a reference in the same run
+and reports ratios, because the machine may be shared and noisy:
+
+- ``structuring``: a 100-organization page, SDK converter vs pydantic v2;
+- ``throughput``: requests/s at 1/16/64/256 in flight, raw httpx, raw aiohttp,
+  SDK on the default transport, SDK on the aiohttp transport;
+- ``memory``: 100,000 items through the paginator, peak and growth;
+- ``refresh``: 1,000 concurrent calls when the token must be refreshed;
+- ``profile``: where one SDK call's time goes (cProfile, 1 in flight);
+- ``jwt``: local JWT validation (``benchmarks/bench_jwt.py``).
+
+Results go to ``benchmarks/results/latest.json`` (the previous run is kept as
+``previous.json`` and compared against); ``--quick`` runs everything in under
+a minute with shorter cells. The targets of the performance issue are checked
+at the end; ``--strict`` exits 1 when one is missed.
+"""
 
 from __future__ import annotations
 
-from benchmarks import throughput
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, TextIO
+
+SECTIONS = ("structuring", "throughput", "memory", "refresh", "profile", "jwt")
+SERVER_SECTIONS = {"throughput", "memory", "refresh", "profile"}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description="Run the scalekit_async benchmark suite."
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="short cells and fewer rounds: under a minute"
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections to run (default: all of {', '.join(SECTIONS)})",
+    )
+    parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
+    parser.add_argument("--seconds", type=float, help="seconds per throughput cell (2; quick 0.4)")
+    parser.add_argument("--rounds", type=int, help="rounds per throughput level (3; quick 2)")
+    parser.add_argument("--levels", default="1,16,64,256", help="requests in flight to measure")
+    parser.add_argument(
+        "--items", type=int, help="items through the paginator (100000; quick 10000)"
+    )
+    parser.add_argument(
+        "--output", type=Path, default=RESULTS / "latest.json", help="where to write the JSON"
+    )
+    parser.add_argument(
+        "--compare", type=Path, help="a results JSON to compare with (default: the previous run)"
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
+    args = parser.parse_args(argv)
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    skipped = {s.strip() for s in args.skip.split(",") if s.strip()}
+    unknown = (set(chosen) | skipped) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    args.sections = [s for s in SECTIONS if s in chosen and s not in skipped]
+    args.levels = [int(n) for n in args.levels.split(",")]
+    if args.seconds is None:
+        args.seconds = 0.4 if args.quick else 2.0
+    if args.rounds is None:
+        args.rounds = 2 if args.quick else 3
+    if args.items is None:
+        args.items = 10_000 if args.quick else 100_000
+    return args
+
+
+def package_versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name in ("scalekit-async", "httpx", "httpcore", "aiohttp", "anyio", "trio", "cattrs"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    out["pydantic"] = version("pydantic")
+    return out
+
+
+def git_revision() -> str | None:
+    """The checked-out commit, with ``+dirty`` when the tree has changes (None outside git)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return None
+    return (commit + ("+dirty" if dirty else "")) or None
+
+
+def meta(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "revision": git_revision(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "cpus": os.cpu_count(),
+        "load_before": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "versions": package_versions(),
+        "options": {
+            "quick": args.quick,
+            "sections": args.sections,
+            "seconds": args.seconds,
+            "rounds": args.rounds,
+            "levels": args.levels,
+            "items": args.items,
+        },
+    }
+
+
+class Tee(io.TextIOBase):
+    """Write to the terminal and keep a copy."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.copy = io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.out.write(text)
+        self.out.flush()
+        return self.copy.write(text)
+
+
+def run_jwt() -> dict[str, Any]:
+    """Run ``bench_jwt.main()`` and parse what it printed."""
+    from benchmarks import bench_jwt
+
+    print("local JWT validation (benchmarks/bench_jwt.py)")
+    tee = Tee(sys.stdout)
+    ok = True
+    with contextlib.redirect_stdout(tee):
+        try:
+            bench_jwt.main()
+        except SystemExit as exc:
+            ok = not exc.code
+    lines = tee.copy.getvalue().splitlines()
+    warm = {}
+    cold = {}
+    for line in lines:
+        if m := re.match(r"\[(\w+)\] warm cache: ([\d,]+) validations/s", line):
+            warm[m[1]] = int(m[2].replace(",", ""))
+        if m := re.match(r"\[(\w+)\] cold cache:\s+(\d+) .*?-> (\d+) JWKS fetch", line):
+            cold[f"{m[1]}/{m[2]}"] = int(m[3])
+    return {"ok": ok, "warm_validations_per_s": warm, "cold_jwks_fetches": cold, "lines": lines}
+
+
+def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets, each with its measured value and whether it was met."""
+    targets: list[dict[str, Any]] = []
+
+    def add(name: str, value: Any, met: bool | None) -> None:
+        targets.append({"target": name, "value": value, "met": met})
+
+    rows = {row["in_flight"]: row for row in results.get("throughput", {}).get("rows", [])}
+    if rows:
+        worst = min(rows.values(), key=lambda r: r["sdk_httpx/raw_httpx"])
+        add(
+            "SDK default transport >= 0.9x raw httpx at every level",
+            f"min {worst['sdk_httpx/raw_httpx']:.2f}x (at {worst['in_flight']})",
+            worst["sdk_httpx/raw_httpx"] >= 0.9,
+        )
+        if 64 in rows:
+            value = rows[64]["sdk_aiohttp/raw_httpx"]
+            add("SDK aiohttp transport >= 5x raw httpx at 64", f"{value:.2f}x", value >= 5)
+        worst = min(rows.values(), key=lambda r: r["sdk_aiohttp/raw_aiohttp"])
+        add(
+            "SDK aiohttp transport >= 0.6x raw aiohttp at every level",
+            f"min {worst['sdk_aiohttp/raw_aiohttp']:.2f}x (at {worst['in_flight']})",
+            worst["sdk_aiohttp/raw_aiohttp"] >= 0.6,
+        )
+    if "structuring" in results:
+        value = results["structuring"]["from_python"]["ratio"]
+        add("structuring within 1.5x of pydantic v2", f"{value:.2f}x", value <= 1.5)
+    if "refresh" in results:
+        combos = {k: v for k, v in results["refresh"].items() if isinstance(v, dict)}
+        counts = {k: v["token_requests_per_refresh_burst"] for k, v in combos.items()}
+        add(
+            "exactly 1 token request under 1,000 concurrent calls",
+            ", ".join(f"{k}: {v}" for k, v in counts.items()),
+            all(v["exactly_one"] for v in combos.values()),
+        )
+    if "memory" in results:
+        combos = {k: v for k, v in results["memory"].items() if isinstance(v, dict)}
+        add(
+            "paginator does not accumulate pages",
+            ", ".join(f"{k}: {v['growth_bytes_per_page']:.0f} B/page" for k, v in combos.items()),
+            not any(v["pages_accumulated"] for v in combos.values()),
+        )
+    if "jwt" in results:
+        add("JWT: no I/O warm, one JWKS fetch cold", "see above", results["jwt"]["ok"])
+    return targets
+
+
+def headline(results: dict[str, Any]) -> dict[str, float]:
+    """The numbers worth comparing between runs (ratios and counts, not raw rates)."""
+    out: dict[str, float] = {}
+    for row in results.get("throughput", {}).get("rows", []):
+        for key in ("sdk_httpx/raw_httpx", "sdk_aiohttp/raw_httpx", "sdk_aiohttp/raw_aiohttp"):
+            out[f"throughput {key} @{row['in_flight']}"] = row[key]
+    for kind in ("from_python", "from_bytes"):
+        if kind in results.get("structuring", {}):
+            out[f"structuring SDK/pydantic {kind}"] = results["structuring"][kind]["ratio"]
+    for name, value in results.get("memory", {}).items():
+        if isinstance(value, dict):
+            out[f"memory {name} growth B/page"] = value["growth_bytes_per_page"]
+            out[f"memory {name} peak kB"] = value["peak_kb"]
+    for name, value in results.get("refresh", {}).items():
+        if isinstance(value, dict):
+            out[f"refresh {name} added first-call ms"] = value["added_first_ms"]
+    if "profile" in results:
+        out["profile SDK share of a call"] = results["profile"]["sdk_share"]
+    return out
+
+
+def compare(now: dict[str, Any], path: Path) -> None:
+    try:
+        before = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return
+    old, new = headline(before), headline(now)
+    common = [key for key in new if key in old]
+    if not common:
+        return
+    info = before.get("meta", {})
+    print(f"\ncompared with {path.name} (revision {info.get('revision')}, {info.get('started')})")
+    for key in common:
+        print(f"  {key:<52} {old[key]:>10.2f} -> {new[key]:>10.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # The server runs `python -m benchmarks.server`: make the package importable from anywhere.
+    root = str(Path(__file__).resolve().parent.parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    from benchmarks import memory, percall, refresh, structuring, throughput
+    from benchmarks.server import running_server
+
+    results: dict[str, Any] = {"meta": meta(args)}
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def section(name: str) -> bool:
+        if name not in args.sections:
+            return False
+        print(f"\n== {name} ==", flush=True)
+        timings[name] = time.perf_counter()
+        return True
+
+    if section("structuring"):
+        results["structuring"] = structuring.run(samples=5 if args.quick else 15)
+    if SERVER_SECTIONS & set(args.sections):
+        with running_server() as url:
+            if section("throughput"):
+                results["throughput"] = throughput.run(url, args.levels, args.seconds, args.rounds)
+            if section("memory"):
+                results["memory"] = memory.run(url, args.items)
+            if section("refresh"):
+                results["refresh"] = refresh.run(url, rounds=1 if args.quick else 3)
+            if section("profile"):
+                count = 640 if args.quick else 3200
+                results["profile"] = percall.run(
+                    url, count, args.output.parent / "profile_sdk_httpx.pstats"
+                )
+                print()
+                results["profile_aiohttp_64"] = percall.run(
+                    url,
+                    count,
+                    args.output.parent / "profile_sdk_aiohttp_64.pstats",
+                    transport="aiohttp",
+                    in_flight=64,
+                )
+    if section("jwt"):
+        results["jwt"] = run_jwt()
+
+    starts = list(timings.values())
+    ends = [*starts[1:], time.perf_counter()]
+    results["meta"]["section_seconds"] = {
+        name: round(end - start, 1) for name, start, end in zip(timings, starts, ends, strict=True)
+    }
+    results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    results["meta"]["load_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    results["targets"] = targets = check_targets(results)
+
+    print("\n== targets ==")
+    for t in targets:
+        verdict = {True: "met", False: "MISSED", None: "n/a"}[t["met"]]
+        print(f"  {verdict:>6}  {t['target']}: {t['value']}")
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    previous = args.compare
+    if previous is None and args.output.exists():
+        previous = args.output.with_name("previous.json")
+        args.output.replace(previous)
+    args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    if previous is not None:
+        compare(results, previous)
+    where = f"{args.output.parent.name}/{args.output.name}"
+    print(f"\nresults: {where} ({results['meta']['seconds']}s)")
+    missed = [t for t in targets if t["met"] is False]
+    return 1 if args.strict and missed else 0
+
 
 if __name__ == "__main__":
-    throughput.main()
+    sys.exit(main())

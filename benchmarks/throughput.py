@@ -4,47 +4,30 @@ Clients: raw httpx + json (the baseline), raw aiohttp + json (the practical
 ceiling here), the SDK on its default transport and the SDK on the aiohttp
 transport. The workload is one GET returning a page of organizations; the SDK
 structures it into models. Each cell runs for a fixed time at a fixed number of
-requests in flight. Ratios, not absolute numbers, are the result: the machine
-is shared and noisy.
+requests in flight; every level is measured in several rounds, the clients in a
+rotated order each round, and the median of the rounds is reported. Ratios,
+not absolute numbers, are the result: the machine is shared and noisy.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+import statistics
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
 import httpx
 
 import scalekit_async as sk
+from benchmarks.server import running_server
 
 Call = Callable[[], Awaitable[Any]]
+Runner = Callable[[str, int, float], Awaitable[float]]
 PATH = "/api/v1/organizations"
 AUTH = {"Authorization": "Bearer bench"}
-
-
-@contextmanager
-def bench_server(page_size: int = 1) -> Iterator[str]:
-    """Start benchmarks.server in its own process; yield its base URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.server", "--port", "0", "--page-size", str(page_size)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        port = int(process.stdout.readline())
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+LEVELS = (1, 16, 64, 256)
 
 
 async def rate(call: Call, concurrency: int, seconds: float) -> float:
@@ -95,26 +78,35 @@ async def sdk_aiohttp(url: str, level: int, seconds: float) -> float:
     return await sdk(url, level, seconds, sk.AiohttpTransport())
 
 
-CLIENTS = {
+CLIENTS: dict[str, Runner] = {
     "raw_httpx": raw_httpx,
     "raw_aiohttp": raw_aiohttp,
     "sdk_httpx": sdk,
     "sdk_aiohttp": sdk_aiohttp,
 }
+RATIOS = {
+    "sdk_httpx/raw_httpx": ("sdk_httpx", "raw_httpx"),
+    "sdk_aiohttp/raw_httpx": ("sdk_aiohttp", "raw_httpx"),
+    "sdk_aiohttp/raw_aiohttp": ("sdk_aiohttp", "raw_aiohttp"),
+}
 
 
-async def measure(url: str, levels: list[int], seconds: float) -> list[dict[str, Any]]:
-    rows = []
-    for level in levels:
-        row: dict[str, Any] = {"in_flight": level}
-        for name, run in CLIENTS.items():
-            row[name] = await run(url, level, seconds)
-        row["sdk_httpx/raw_httpx"] = row["sdk_httpx"] / row["raw_httpx"]
-        row["sdk_aiohttp/raw_httpx"] = row["sdk_aiohttp"] / row["raw_httpx"]
-        row["sdk_aiohttp/raw_aiohttp"] = row["sdk_aiohttp"] / row["raw_aiohttp"]
-        rows.append(row)
-        print_row(row)
-    return rows
+async def measure_level(url: str, level: int, seconds: float, rounds: int) -> dict[str, Any]:
+    """Measure every client at *level*, *rounds* times in rotated order; medians and ratios."""
+    names = list(CLIENTS)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            samples[name].append(await CLIENTS[name](url, level, seconds))
+    row: dict[str, Any] = {"in_flight": level}
+    for name in names:
+        row[name] = statistics.median(samples[name])
+    for ratio, (top, bottom) in RATIOS.items():
+        # The median of per-round ratios: each pair ran minutes apart at most.
+        per_round = [t / b for t, b in zip(samples[top], samples[bottom], strict=True)]
+        row[ratio] = statistics.median(per_round)
+    row["samples"] = samples
+    return row
 
 
 HEADER = (
@@ -123,22 +115,41 @@ HEADER = (
 )
 
 
-def print_row(row: dict[str, Any]) -> None:
-    print(
+def format_row(row: dict[str, Any]) -> str:
+    return (
         f"{row['in_flight']:>9} {row['raw_httpx']:>10.0f} {row['raw_aiohttp']:>12.0f}"
         f" {row['sdk_httpx']:>10.0f} {row['sdk_aiohttp']:>12.0f}"
         f" {row['sdk_httpx/raw_httpx']:>10.2f} {row['sdk_aiohttp/raw_httpx']:>10.2f}"
-        f" {row['sdk_aiohttp/raw_aiohttp']:>10.2f}",
-        flush=True,
+        f" {row['sdk_aiohttp/raw_aiohttp']:>10.2f}"
     )
 
 
-def main(levels: list[int] | None = None, seconds: float = 2.0) -> list[dict[str, Any]]:
-    levels = levels or [1, 16, 64, 256]
-    print("requests/s, one GET of an organizations page, structured into models by the SDK")
+async def measure(url: str, levels: Sequence[int], seconds: float, rounds: int) -> list[Any]:
+    rows = []
+    for level in levels:
+        row = await measure_level(url, level, seconds, rounds)
+        rows.append(row)
+        print(format_row(row), flush=True)
+    return rows
+
+
+def run(
+    url: str, levels: Sequence[int] = LEVELS, seconds: float = 2.0, rounds: int = 3
+) -> dict[str, Any]:
+    """Print the requests/s table (median of *rounds*) and return it with every sample."""
+    print(
+        f"requests/s, one GET of a one-organization page (SDK: structured into models); "
+        f"median of {rounds} rounds of {seconds:g}s per cell; ratios are medians of per-round "
+        "ratios"
+    )
     print(HEADER)
-    with bench_server() as url:
-        return asyncio.run(measure(url, levels, seconds))
+    rows = asyncio.run(measure(url, levels, seconds, rounds))
+    return {"seconds_per_cell": seconds, "rounds": rounds, "rows": rows}
+
+
+def main() -> None:
+    with running_server() as url:
+        run(url)
 
 
 if __name__ == "__main__":
