@@ -143,12 +143,20 @@ async def serve(
     port: int = 0,
     *,
     stats: ServerStats | None = None,
+    sock: socket.socket | None = None,
 ) -> AsyncIterator[str]:
     """Listen on *host*:*port* (0: any free port) and yield the base URL until exit.
 
-    *stats*, when given, counts the connections opened and closed.
+    *stats*, when given, counts the connections opened and closed. *sock* is a
+    bound, listening socket to serve on instead (it is closed on exit; pass a
+    ``dup()`` to keep listening, e.g. to pause and resume accepting).
     """
-    listener = await anyio.create_tcp_listener(local_host=host, local_port=port)
+    listener: anyio.abc.Listener[anyio.abc.SocketStream]
+    if sock is not None:
+        host = str(sock.getsockname()[0])
+        listener = await anyio.abc.SocketListener.from_socket(sock)
+    else:
+        listener = await anyio.create_tcp_listener(local_host=host, local_port=port)
     bound = listener.extra(anyio.abc.SocketAttribute.local_port)
     counts = stats if stats is not None else ServerStats()
 
