@@ -24,6 +24,7 @@ from ._fake import FakeScalekit, FakeTransport
 from ._http import FakeRequest, Fault, Reply
 from ._oauth import FakeOAuth, mint_access_token, new_webhook_secret, oauth, sign_webhook
 from ._passkeys import add_passkey
+from ._seed import SeedError, SeedSummary, apply_seed, load_seed, parse_seed, seed_fake
 from ._sessions import add_session
 from ._tools import fail_tool
 
@@ -39,6 +40,8 @@ __all__ = [
     "FakeTransport",
     "Fault",
     "Reply",
+    "SeedError",
+    "SeedSummary",
     "add_auth_request",
     "add_connection",
     "add_directory",
@@ -46,6 +49,10 @@ __all__ = [
     "add_directory_user",
     "add_passkey",
     "add_session",
+    "apply_seed",
+    "load_seed",
+    "parse_seed",
+    "seed_fake",
     "complete_authorization",
     "fail_tool",
     "mint_access_token",
