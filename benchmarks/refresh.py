@@ -121,7 +121,7 @@ def run(url: str, rounds: int = 3, calls: int = CALLS) -> dict[str, Any]:
                 (refreshed if refresh else fresh).append(anyio.run(one, backend=backend))
 
         def median(rows: list[dict[str, Any]], key: str) -> float:
-            return statistics.median(row[key] for row in rows)
+            return float(statistics.median(row[key] for row in rows))
 
         result = {
             "fresh": fresh,

@@ -143,7 +143,8 @@ class Protocol(asyncio.Protocol):
         self.buffer = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -162,7 +163,7 @@ class Protocol(asyncio.Protocol):
                 return
             self.buffer = self.buffer[total:]
             target = head.split(" ", 2)[1]
-            self.transport.write(self.state.answer(target))  # type: ignore[attr-defined]
+            self.transport.write(self.state.answer(target))
 
 
 async def serve(port: int, state: State) -> None:

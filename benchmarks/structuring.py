@@ -68,7 +68,8 @@ def best_time(fn: Callable[[], Any], number: int) -> float:
 def compare(sdk: Callable[[], Any], other: Callable[[], Any], samples: int) -> tuple[float, float]:
     """Best per-call seconds of *sdk* and *other*, sampled alternately."""
     number = max(1, int(0.1 / max(best_time(sdk, 3), 1e-7)))
-    ours, theirs = [], []
+    ours: list[float] = []
+    theirs: list[float] = []
     for i in range(samples):
         pair = ((sdk, ours), (other, theirs)) if i % 2 == 0 else ((other, theirs), (sdk, ours))
         for fn, out in pair:
