@@ -116,6 +116,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             ) as response:
                 body = await response.read()
                 return Answer(response.status, response.headers, body, response.reason or "")
+        except TimeoutError as exc:  # first: aiohttp's timeouts are ClientErrors too
+            kind = getattr(aiohttp, "ConnectionTimeoutError", None)
+            if kind is not None and isinstance(exc, kind):
+                raise httpx.ConnectTimeout("connect timed out") from exc
+            raise httpx.ReadTimeout("read timed out") from exc
         except aiohttp.ClientConnectorError as exc:
             raise httpx.ConnectError(str(exc)) from exc
         except aiohttp.ServerDisconnectedError as exc:
@@ -128,11 +133,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise httpx.ReadError(str(exc)) from exc
         except aiohttp.ClientError as exc:
             raise httpx.NetworkError(str(exc)) from exc
-        except TimeoutError as exc:
-            kind = getattr(aiohttp, "ConnectionTimeoutError", None)
-            if kind is not None and isinstance(exc, kind):
-                raise httpx.ConnectTimeout("connect timed out") from exc
-            raise httpx.ReadTimeout("read timed out") from exc
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Serve as a plain httpx transport too (e.g. under an `httpx.AsyncClient`)."""

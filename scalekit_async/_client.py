@@ -43,7 +43,15 @@ from ._oidc import Auth
 from ._otel import traced
 from ._retry import RetryPolicy, parse_retry_after
 from ._routes import Route
-from ._transport import Answer, Attempt, Hooks, RateLimiter, Timeouts, Transport
+from ._transport import (
+    Answer,
+    Attempt,
+    CallState,
+    Hooks,
+    RateLimiter,
+    Timeouts,
+    Transport,
+)
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .resources import (
@@ -311,6 +319,7 @@ class ScalekitClient:
         timeouts: Timeouts | None,
     ) -> Any:
         deadline = anyio.current_time() + (timeout or self._timeout)
+        state = CallState()
         with anyio.CancelScope(deadline=deadline) as scope:
             response, sent = await transport.send(
                 route.method,
@@ -323,6 +332,7 @@ class ScalekitClient:
                 content=content,
                 authorize=self._authorize,
                 timeouts=timeouts,
+                state=state,
             )
             if response.status_code == 401 and sent is not None:
                 # The token was rejected: forget it (if no one replaced it yet) and replay once.
@@ -338,9 +348,13 @@ class ScalekitClient:
                     authorize=self._authorize,
                     timeouts=timeouts,
                     max_retries=0,
+                    state=state,
                 )
         if scope.cancelled_caught:
-            raise APITimeoutError(f"{route}: deadline of {timeout or self._timeout:g}s exceeded")
+            text = f"{route}: deadline of {timeout or self._timeout:g}s exceeded"
+            if state.in_flight:
+                text += "; the request may have been processed (outcome unknown)"
+            raise APITimeoutError(text, outcome_unknown=state.in_flight)
         return _decode(response)
 
     def _structure(self, data: Any, cls: type[T]) -> T:

@@ -24,6 +24,7 @@ from ._retry import RetryBudget, RetryPolicy, backoff_delay, parse_retry_after
 
 __all__ = [
     "Answer",
+    "CallState",
     "Attempt",
     "Hooks",
     "RateLimiter",
@@ -171,6 +172,20 @@ def _call_hooks(hooks: tuple[Callable[[Any], None], ...], event: object) -> None
             logger.exception("a scalekit_async hook raised; ignoring it")
 
 
+class CallState:
+    """What a caller can learn about a call that was cut short by cancellation.
+
+    `in_flight` is true while an attempt may have reached the server and no
+    answer has come back: if the call is cancelled (e.g. by its deadline) then,
+    a write may or may not have happened.
+    """
+
+    __slots__ = ("in_flight",)
+
+    def __init__(self) -> None:
+        self.in_flight = False
+
+
 class _Pool:
     """One owned httpx transport, and how many sends it carries and lost to cancellation."""
 
@@ -308,6 +323,7 @@ class Transport:
         authorize: Authorize | None = None,
         max_retries: int | None = None,
         timeouts: Timeouts | None = None,
+        state: CallState | None = None,
     ) -> tuple[Answer, str | None]:
         """Send until success, a final answer, retries spent, or the deadline.
 
@@ -334,6 +350,8 @@ class Transport:
                 raise APITimeoutError(f"{method} {route}: deadline exceeded")
             failure: APIConnectionError | None = None
             response: Answer | None = None
+            if state is not None:
+                state.in_flight = True  # stays true if cancellation cuts the attempt short
             try:
                 response = await self._send_once(
                     method,
@@ -348,6 +366,8 @@ class Transport:
             except httpx.HTTPError as exc:
                 failure = _connection_error(exc, method, route, outcome_unknown=True)
                 may_retry = retry_unknown
+            if state is not None:
+                state.in_flight = False
             status = response.status_code if response is not None else None
             if self._hooks.on_response or logger.isEnabledFor(logging.DEBUG):
                 self._observe(method, route, retry, status, anyio.current_time() - started, failure)
