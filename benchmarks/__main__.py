@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         return True
 
     if section("structuring"):
-        results["structuring"] = structuring.run(samples=5 if args.quick else 15)
+        results["structuring"] = structuring.run(samples=10 if args.quick else 30)
     if SERVER_SECTIONS & set(args.sections):
         with running_server() as url:
             if section("throughput"):

@@ -9,7 +9,7 @@ datetimes, the settings and features sub-models). A second pair times the
 same from the raw bytes (``json.loads`` + converter vs ``validate_json``).
 
 Timing: the two sides alternate, several samples each of enough repetitions to
-last about 0.1 s; the best sample of each side is its cost (the least
+last about 0.05 s; the best sample of each side is its cost (the least
 disturbed by other work on the machine), and the ratio is SDK / pydantic.
 """
 
@@ -67,7 +67,7 @@ def best_time(fn: Callable[[], Any], number: int) -> float:
 
 def compare(sdk: Callable[[], Any], other: Callable[[], Any], samples: int) -> tuple[float, float]:
     """Best per-call seconds of *sdk* and *other*, sampled alternately."""
-    number = max(1, int(0.1 / max(best_time(sdk, 3), 1e-7)))
+    number = max(1, int(0.05 / max(best_time(sdk, 3), 1e-7)))
     ours: list[float] = []
     theirs: list[float] = []
     for i in range(samples):
@@ -77,7 +77,7 @@ def compare(sdk: Callable[[], Any], other: Callable[[], Any], samples: int) -> t
     return min(ours), min(theirs)
 
 
-def run(samples: int = 15) -> dict[str, Any]:
+def run(samples: int = 30) -> dict[str, Any]:
     """Measure, print and return both pairs."""
     items = [organization(i) for i in range(PAGE_SIZE)]
     raw = json.dumps(items).encode()
