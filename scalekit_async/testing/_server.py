@@ -13,7 +13,7 @@ import anyio.abc
 import attrs
 import h11
 
-from ._http import Dropped, Reply
+from ._http import Dropped, Reply, error_body
 
 if TYPE_CHECKING:
     from ._fake import FakeScalekit
@@ -79,9 +79,11 @@ async def _send_reply(conn: h11.Connection, stream: anyio.abc.ByteStream, reply:
 
 async def _receive_request(
     conn: h11.Connection, stream: anyio.abc.ByteStream
-) -> tuple[h11.Request, bytes] | None:
+) -> tuple[h11.Request, bytes | None] | None:
+    """The next request and its body (`None` when over the limit: read, not kept)."""
     request: h11.Request | None = None
     body = bytearray()
+    too_large = False
     while True:
         event = conn.next_event()
         if event is h11.NEED_DATA:
@@ -93,12 +95,14 @@ async def _receive_request(
         elif isinstance(event, h11.Request):
             request = event
         elif isinstance(event, h11.Data):
-            body += event.data
-            if len(body) > _MAX_BODY:
-                return None
+            if not too_large:
+                body += event.data
+                if len(body) > _MAX_BODY:
+                    too_large = True
+                    body.clear()
         elif isinstance(event, h11.EndOfMessage):
             assert request is not None
-            return request, bytes(body)
+            return request, None if too_large else bytes(body)
         else:  # ConnectionClosed, PAUSED
             return None
 
@@ -116,9 +120,12 @@ async def _connection(fake: FakeScalekit, stream: anyio.abc.ByteStream) -> None:
             request, body = received
             headers = {k.decode().lower(): v.decode("latin-1") for k, v in request.headers}
             try:
-                reply = await fake.handle(
-                    request.method.decode(), request.target.decode(), headers, body
-                )
+                if body is None:  # as a gateway would, before the API sees it
+                    reply = Reply.json(413, error_body(413, "request body too large"))
+                else:
+                    reply = await fake.handle(
+                        request.method.decode(), request.target.decode(), headers, body
+                    )
             except Dropped as exc:
                 if exc.reset:
                     _reset(stream)
