@@ -10,7 +10,9 @@ It answers from canned bytes, so the client under test dominates the cost:
 - ``GET /api/v1/organizations?page_size=N[&page_token=K]``: page ``K`` of a list
   of ``--total`` organizations, N per page, with ``next_page_token`` until the
   end (the paginator workload). Pages are built from one cached item list.
-- ``GET /_bench/stats``: ``{"token_requests": ..., "api_requests": ...}``.
+- ``GET /_bench/stats``: ``{"token_requests": ..., "last_token_at": ...,
+  "api_requests": ...}``; ``last_token_at`` is when the last token was answered,
+  on ``time.monotonic()`` (one clock for every process of a Linux machine).
 
 Run by `running_server` (the benchmarks do that); standalone:
 ``python -m benchmarks.server --port 8766``.
@@ -23,6 +25,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import parse_qsl
@@ -81,11 +84,13 @@ class State:
         self.total = total
         self.token_ttl = token_ttl
         self.token_requests = 0
+        self.last_token_at = 0.0
         self.api_requests = 0
         self._items: dict[int, bytes] = {}
 
     def token(self) -> bytes:
         self.token_requests += 1
+        self.last_token_at = time.monotonic()  # one system-wide clock: clients can compare
         grant = {
             "access_token": f"bench-{self.token_requests}",
             "token_type": "Bearer",
@@ -121,7 +126,11 @@ class State:
             self.token_ttl = float(dict(parse_qsl(query))["seconds"])
             return response(b"{}")
         if path == "/_bench/stats":
-            stats = {"token_requests": self.token_requests, "api_requests": self.api_requests}
+            stats = {
+                "token_requests": self.token_requests,
+                "last_token_at": self.last_token_at,
+                "api_requests": self.api_requests,
+            }
             return response(json.dumps(stats).encode())
         return response(b'{"message":"not found"}', "404 Not Found")
 
