@@ -52,11 +52,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"comma-separated sections to run (default: all of {', '.join(SECTIONS)})",
     )
     parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
-    parser.add_argument("--seconds", type=float, help="seconds per throughput cell (1; quick 0.4)")
+    parser.add_argument("--seconds", type=float, help="seconds per throughput cell (1; quick 0.3)")
     parser.add_argument("--rounds", type=int, help="rounds per throughput level (5; quick 2)")
     parser.add_argument("--levels", default="1,16,64,256", help="requests in flight to measure")
     parser.add_argument(
-        "--items", type=int, help="items through the paginator (100000; quick 10000)"
+        "--items", type=int, help="items through the paginator (100000; quick 6000)"
     )
     parser.add_argument(
         "--output", type=Path, default=RESULTS / "latest.json", help="where to write the JSON"
@@ -74,11 +74,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.sections = [s for s in SECTIONS if s in chosen and s not in skipped]
     args.levels = [int(n) for n in args.levels.split(",")]
     if args.seconds is None:
-        args.seconds = 0.4 if args.quick else 1.0
+        args.seconds = 0.3 if args.quick else 1.0
     if args.rounds is None:
         args.rounds = 2 if args.quick else 5
     if args.items is None:
-        args.items = 10_000 if args.quick else 100_000
+        args.items = 6_000 if args.quick else 100_000
     return args
 
 

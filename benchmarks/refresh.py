@@ -1,7 +1,7 @@
 """1,000 concurrent calls at the moment the token must be refreshed.
 
 Driven deterministically by the bench server's token lifetime: the client's
-token is issued with a 1 s lifetime (``GET /_bench/token-ttl``), the server is
+token is issued with a 0.5 s lifetime (``GET /_bench/token-ttl``), the server is
 then switched back to long-lived tokens, and the burst starts only once
 ``client.token_state`` says ``mandatory`` (less than a tenth of the lifetime
 left: every caller must wait for a new token). The same burst on a client
@@ -32,7 +32,7 @@ import httpx
 import scalekit_async as sk
 
 CALLS = 1000
-SHORT_TTL = 1.0
+SHORT_TTL = 0.5
 LONG_TTL = 86399.0
 
 
