@@ -416,6 +416,12 @@ class RedisTokenStore:
         """Close the Redis client if this store created it from a URL."""
         await self._link.aclose()
 
+    async def __aenter__(self) -> RedisTokenStore:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
 
 class _LocalGcra:
     """The per-process fallback: the same GCRA, on this process's clock."""
@@ -618,6 +624,12 @@ class RedisRateLimiter:
     async def aclose(self) -> None:
         """Close the Redis client if this limiter created it from a URL."""
         await self._link.aclose()
+
+    async def __aenter__(self) -> RedisRateLimiter:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
 
 class Fleet:

@@ -20,7 +20,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -178,16 +179,35 @@ class TimedFake(FakeScalekit):
         return sorted(t for t, p, _ in self.arrivals if path is None or p == path)
 
 
-def store(url: str, **options: Any) -> RedisTokenStore:
-    return RedisTokenStore(
-        url, environment_url=ENV, client_id="skc_fake_client", op_timeout=2.0, **options
-    )
+class Opened:
+    """Makes stores and limiters on the test's Redis (each its own connection, as one
+    process would have) and closes them after the test, whatever its outcome."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.made: list[RedisTokenStore | RedisRateLimiter] = []
+
+    def store(self, **options: Any) -> RedisTokenStore:
+        made = RedisTokenStore(
+            self.url, environment_url=ENV, client_id="skc_fake_client", op_timeout=2.0, **options
+        )
+        self.made.append(made)
+        return made
+
+    def limiter(self, rpm: float, **options: Any) -> RedisRateLimiter:
+        made = RedisRateLimiter(
+            self.url, requests_per_minute=rpm, environment_url=ENV, op_timeout=2.0, **options
+        )
+        self.made.append(made)
+        return made
 
 
-def limiter(url: str, rpm: float, **options: Any) -> RedisRateLimiter:
-    return RedisRateLimiter(
-        url, requests_per_minute=rpm, environment_url=ENV, op_timeout=2.0, **options
-    )
+@pytest.fixture
+async def opened(redis_url: str) -> AsyncIterator[Opened]:
+    made = Opened(redis_url)
+    yield made
+    for each in made.made:
+        await each.aclose()
 
 
 async def list_orgs(client: sk.ScalekitClient, times: int = 1) -> None:
@@ -204,15 +224,16 @@ def warnings_in(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 @on_asyncio
 async def test_processes_share_one_token_stored_with_its_remaining_lifetime(
-    redis_url: str, redis_db: redis_sync.Redis
+    opened: Opened, redis_db: redis_sync.Redis
 ) -> None:
     fake = FakeScalekit(token_ttl=30)
-    stores = [store(redis_url) for _ in range(4)]  # four connections, as four processes
-    clients = [fake.client(token_store=s) for s in stores]
-    async with anyio.create_task_group() as tg:
-        for client in clients:
-            for _ in range(20):
-                tg.start_soon(list_orgs, client)
+    stores = [opened.store() for _ in range(4)]
+    async with AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(fake.client(token_store=s)) for s in stores]
+        async with anyio.create_task_group() as tg:
+            for client in clients:
+                for _ in range(20):
+                    tg.start_soon(list_orgs, client)
     assert fake.tokens_issued == 1
     assert sum(c.token_fetches for c in clients) == 1
     (token,) = {r.token for r in fake.api_requests()}
@@ -221,14 +242,9 @@ async def test_processes_share_one_token_stored_with_its_remaining_lifetime(
 
     # A process that starts later reads it with what is left of the full lifetime.
     fetch = Fetcher()
-    later = store(redis_url)
-    grant = await later.obtain(fetch, None)
-    await later.aclose()
+    grant = await opened.store().obtain(fetch, None)
     assert (grant.access_token, grant.lifetime, fetch.calls) == (token, 30.0, 0)
     assert 25 < grant.expires_in <= 30
-    for client, s in zip(clients, stores, strict=True):
-        await client.aclose()
-        await s.aclose()
 
 
 @on_asyncio
@@ -264,8 +280,8 @@ async def test_the_key_hashes_environment_and_client_id_and_the_secret_is_never_
 
 
 @on_asyncio
-async def test_a_stale_token_is_replaced_once_for_the_whole_fleet(redis_url: str) -> None:
-    first, second = store(redis_url, poll_interval=0.01), store(redis_url, poll_interval=0.01)
+async def test_a_stale_token_is_replaced_once_for_the_whole_fleet(opened: Opened) -> None:
+    first, second = opened.store(poll_interval=0.01), opened.store(poll_interval=0.01)
     fetch = Fetcher()
     old = await first.obtain(fetch, None)
     assert (await second.obtain(fetch, None)).access_token == old.access_token
@@ -280,15 +296,13 @@ async def test_a_stale_token_is_replaced_once_for_the_whole_fleet(redis_url: str
     assert fetch.calls == 2
     assert len(set(got)) == 1
     assert got[0] != old.access_token
-    await first.aclose()
-    await second.aclose()
 
 
 @on_asyncio
 async def test_a_crashed_lock_holder_blocks_nobody_past_the_lock_ttl(
-    redis_url: str, redis_db: redis_sync.Redis
+    opened: Opened, redis_db: redis_sync.Redis
 ) -> None:
-    s = store(redis_url, poll_interval=0.02)
+    s = opened.store(poll_interval=0.02)
     redis_db.set(s.lock_key, "a-process-that-died", px=300)
     fetch = Fetcher()
     started = time.monotonic()
@@ -296,32 +310,33 @@ async def test_a_crashed_lock_holder_blocks_nobody_past_the_lock_ttl(
     assert time.monotonic() - started >= 0.25  # it waited for the holder's token first
     assert fetch.calls == 1
     assert grant.access_token.startswith("tok-1-")
-    await s.aclose()
 
 
 @on_asyncio
-async def test_the_lock_is_released_by_its_owner_only(
-    redis_url: str, redis_db: redis_sync.Redis
+async def test_the_lock_expires_and_is_released_by_its_owner_only(
+    opened: Opened, redis_db: redis_sync.Redis
 ) -> None:
-    s = store(redis_url)
+    s = opened.store(lock_ttl=5)
     first = await s.obtain(Fetcher(), None)
     assert redis_db.get(s.lock_key) is None  # released after storing
+    lock_ttl: list[int] = []
 
     async def slow_fetch() -> sk.TokenGrant:
+        lock_ttl.append(redis_db.pttl(s.lock_key))  # held with an expiry: a crash frees it
         # Meanwhile our lock expired and another process took it.
         redis_db.set(s.lock_key, "another-process", px=5000)
         return sk.TokenGrant("tok-new", 30)
 
     assert (await s.obtain(slow_fetch, first.access_token)).access_token == "tok-new"
+    assert 4000 < lock_ttl[0] <= 5000
     assert redis_db.get(s.lock_key) == b"another-process"
-    await s.aclose()
 
 
 @on_asyncio
 async def test_a_failed_fetch_releases_the_lock_at_once(
-    redis_url: str, redis_db: redis_sync.Redis
+    opened: Opened, redis_db: redis_sync.Redis
 ) -> None:
-    s = store(redis_url, lock_ttl=30)
+    s = opened.store(lock_ttl=30)
 
     async def refused() -> sk.TokenGrant:
         raise sk.TokenError("invalid_client")
@@ -329,30 +344,27 @@ async def test_a_failed_fetch_releases_the_lock_at_once(
     with pytest.raises(sk.TokenError):
         await s.obtain(refused, None)
     assert redis_db.get(s.lock_key) is None  # the next process need not wait 30 s
-    await s.aclose()
 
 
 # -- the rate limiter ---------------------------------------------------------
 
 
 @on_asyncio
-async def test_two_processes_share_one_budget(redis_url: str) -> None:
-    a, b = limiter(redis_url, 3000), limiter(redis_url, 3000)  # one slot every 20 ms
+async def test_two_processes_share_one_budget(opened: Opened) -> None:
+    a, b = opened.limiter(3000), opened.limiter(3000)  # one slot every 20 ms
     started = anyio.current_time()
     async with anyio.create_task_group() as tg:
         for each in (a, b) * 10:
             tg.start_soon(each.acquire, started + 30)
     # 20 slots 20 ms apart: at least 0.38 s (two separate budgets would take 0.18 s).
     assert anyio.current_time() - started >= 0.37
-    await a.aclose()
-    await b.aclose()
 
 
 @on_asyncio
 async def test_a_pause_holds_every_process_even_requests_already_waiting(
-    redis_url: str,
+    opened: Opened,
 ) -> None:
-    a, b = limiter(redis_url, 600), limiter(redis_url, 600)  # one slot every 100 ms
+    a, b = opened.limiter(600), opened.limiter(600)  # one slot every 100 ms
     await b.acquire(anyio.current_time() + 30)
     paused_at = 0.0
     done_at = 0.0
@@ -368,15 +380,13 @@ async def test_a_pause_holds_every_process_even_requests_already_waiting(
         paused_at = anyio.current_time()
         await a.pause(0.5)  # another process saw a 429 with Retry-After: 0.5
     assert done_at - paused_at >= 0.45
-    await a.aclose()
-    await b.aclose()
 
 
 @on_asyncio
 async def test_no_slot_before_the_deadline_fails_at_once_without_spending_one(
-    redis_url: str, redis_db: redis_sync.Redis
+    opened: Opened, redis_db: redis_sync.Redis
 ) -> None:
-    one_a_minute = limiter(redis_url, 1)
+    one_a_minute = opened.limiter(1)
     await one_a_minute.acquire(anyio.current_time() + 5)
     reserved = redis_db.get(one_a_minute.key)
     with pytest.raises(sk.APITimeoutError, match="shared rate limit"):
@@ -388,24 +398,28 @@ async def test_no_slot_before_the_deadline_fails_at_once_without_spending_one(
         with pytest.raises(sk.TokenError):  # the token request has no slot either
             await list_orgs(client)
     assert fake.requests == []
-    await one_a_minute.aclose()
 
 
 @on_asyncio
-async def test_a_429_retry_after_reaches_the_shared_cooldown(
-    redis_url: str, redis_db: redis_sync.Redis
+async def test_a_429_seen_by_one_client_holds_a_client_of_another_process(
+    opened: Opened, redis_db: redis_sync.Redis
 ) -> None:
     fake = FakeScalekit()
-    shared = limiter(redis_url, 6000)
-    async with fake.client(rate_limiter=shared) as client:
+    mine, theirs = opened.limiter(6000), opened.limiter(6000)
+    async with (
+        fake.client(rate_limiter=mine, max_retries=0) as client,
+        fake.client(rate_limiter=theirs) as other,
+    ):
         await list_orgs(client)
-        fake.fail_next(1, path="/api/v1/organizations", status=429, retry_after="0.3")
+        await list_orgs(other)
+        fake.fail_next(1, path="/api/v1/organizations", status=429, retry_after="0.5")
+        with pytest.raises(sk.RateLimitError):
+            await list_orgs(client)
+        assert 0 < redis_db.pttl(mine.cooldown_key) <= 500
         started = anyio.current_time()
-        await list_orgs(client)
-    assert anyio.current_time() - started >= 0.29
-    assert redis_db.pttl(shared.cooldown_key) == -2  # set for 300 ms, then gone
-    assert len(fake.api_requests("GET")) == 3
-    await shared.aclose()
+        await list_orgs(other)
+    assert anyio.current_time() - started >= 0.4
+    assert len(fake.api_requests("GET")) == 4
 
 
 # -- Redis unavailable or slow ------------------------------------------------
@@ -485,7 +499,9 @@ async def test_fleet_mode_comes_back_when_redis_does(
             await list_orgs(client)
             own_redis.kill()
             fake.expire_tokens()  # the next call needs a new token: fetched by this process
-            await list_orgs(client, 5)
+            for _ in range(3):
+                await list_orgs(client)
+                await anyio.sleep(0.15)  # each call probes Redis again, and fails again
             own_redis.start()
             await anyio.sleep(0.15)
             fake.expire_tokens()
@@ -713,7 +729,7 @@ async def test_killing_redis_mid_run_loses_no_call(
                         redis=own_redis.url,
                         rpm=6000,
                         concurrency=10,
-                        op_timeout=0.5,
+                        recheck_after=0.5,
                     )
                 ]
                 * FLEET_SIZE
