@@ -171,7 +171,7 @@ async def close_in_flight(report, backend, kind):
     async with serve(fake, stats=stats) as url:
         client = make_client(fake, url, kind)
         await client.organizations.list()
-        fake.fail_next(3, path="/api/", delay=0.2)
+        fake.fail_next(3, path="/api/", delay=0.15)
         async def call():
             try:
                 await client.organizations.list()
@@ -182,7 +182,7 @@ async def close_in_flight(report, backend, kind):
                 tg.start_soon(call)
             await anyio.sleep(0.05)
             await client.aclose()
-        with anyio.move_on_after(0.6):  # time for the server to see the closes
+        with anyio.move_on_after(0.4):  # time for the server to see the closes
             while stats.open:
                 await anyio.sleep(0.01)
         report["open"] = stats.open

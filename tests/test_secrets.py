@@ -91,14 +91,9 @@ async def run_everything(url: str, fake: FakeScalekit, kind: str, leaks: Leaks) 
     def client(secret: str, **options: Any) -> sk.ScalekitClient:
         if kind == "aiohttp":
             options["transport"] = sk.AiohttpTransport()
+        options.setdefault("timeouts", sk.Timeouts(read=5.0))
         return sk.ScalekitClient(
-            url,
-            fake.client_id,
-            secret,
-            retry=FAST,
-            timeouts=sk.Timeouts(read=0.3),
-            on_attempt=(attempts.append,),
-            **options,
+            url, fake.client_id, secret, retry=FAST, on_attempt=(attempts.append,), **options
         )
 
     async with client(fake.client_secret) as good:
@@ -125,8 +120,10 @@ async def run_everything(url: str, fake: FakeScalekit, kind: str, leaks: Leaks) 
         fake.fail_next(1, method="POST", path=ORGS, drop="after")
         lost = good.organizations.create(display_name="Lost")
         await leaks.expect("lost answer", sk.APIConnectionError, lost)
-        fake.fail_next(3, path=f"{ORGS}/{org.id}", stall_after_headers=5)
-        await leaks.expect("read timeout", sk.APITimeoutError, good.organizations.get(org.id))
+        async with client(fake.client_secret, timeouts=sk.Timeouts(read=0.1)) as hasty:
+            fake.fail_next(3, path=f"{ORGS}/{org.id}", stall_after_headers=5)
+            timed_out = hasty.organizations.get(org.id)
+            await leaks.expect("read timeout", sk.APITimeoutError, timed_out)
         fake.fail_next(1, path=f"{ORGS}/{org.id}", status=200, body=b"<html>")
         await leaks.expect("bad body", sk.ResponseValidationError, good.organizations.get(org.id))
         fake.expire_tokens()
