@@ -60,7 +60,7 @@ except ImportError as exc:  # pragma: no cover - checked in a subprocess by the 
 
 from ._auth import Fetch, TokenGrant
 from ._config import ENV_CLIENT_ID, ENV_URL, normalize_url
-from ._errors import APITimeoutError, ConfigurationError
+from ._errors import APITimeoutError, ClientClosedError, ConfigurationError
 
 __all__ = ["Fleet", "RedisRateLimiter", "RedisTokenStore"]
 
@@ -70,6 +70,7 @@ DEFAULT_OP_TIMEOUT = 0.5
 DEFAULT_RECHECK_AFTER = 2.0
 DEFAULT_LOCK_TTL = 10.0
 DEFAULT_POLL_INTERVAL = 0.05
+DEFAULT_MAX_PAUSE = 60.0
 DEFAULT_NAMESPACE = "scalekit"
 
 # -- Lua scripts: each runs atomically in Redis ----------------------------
@@ -151,6 +152,11 @@ def _text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _micros(seconds: float) -> int:
+    """Whole microseconds in [0, one day] (a deadline may be far off or infinite)."""
+    return int(min(max(seconds, 0.0), 86_400.0) * 1e6)
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
@@ -175,17 +181,25 @@ class _Link:
             raise ConfigurationError("op_timeout must be a positive number of seconds")
         if recheck_after < 0:
             raise ConfigurationError("recheck_after must not be negative")
-        if isinstance(redis, str):
-            self._client: aioredis.Redis | None = None
-            self._url: str | None = redis
-            self._owned = True
-        else:
-            self._client = redis
-            self._url = None
-            self._owned = False
-        self._options = dict(redis_options or {})
         self.op_timeout = float(op_timeout)
         self._recheck_after = float(recheck_after)
+        self._owned = isinstance(redis, str)
+        if isinstance(redis, str):
+            options: dict[str, Any] = {
+                "socket_timeout": self.op_timeout,
+                "socket_connect_timeout": self.op_timeout,
+                "retry": Retry(NoBackoff(), 0),  # fail fast: the fallback is the retry
+                **(redis_options or {}),
+            }
+            try:  # builds the client only: it connects on first use
+                self._client: aioredis.Redis | None = aioredis.Redis.from_url(redis, **options)
+            except ValueError:
+                raise ConfigurationError(
+                    "not a usable Redis URL: expected redis://, rediss:// or unix:// "
+                    "with a numeric port"
+                ) from None
+        else:
+            self._client = redis
         self._scripts: dict[str, Any] = {}
         self._down = False
         self._retry_at = 0.0
@@ -199,14 +213,7 @@ class _Link:
 
     def _redis(self) -> aioredis.Redis:
         if self._client is None:
-            assert self._url is not None
-            options: dict[str, Any] = {
-                "socket_timeout": self.op_timeout,
-                "socket_connect_timeout": self.op_timeout,
-                "retry": Retry(NoBackoff(), 0),  # fail fast: the fallback is the retry
-                **self._options,
-            }
-            self._client = aioredis.Redis.from_url(self._url, **options)
+            raise ClientClosedError("this fleet-mode object is closed")
         return self._client
 
     def _check_backend(self) -> None:
@@ -456,8 +463,11 @@ class RedisRateLimiter:
     is free before a call's deadline, `acquire` raises `APITimeoutError` at once
     instead of waiting in vain.
 
-    While Redis is unavailable each process keeps itself under
-    *fallback_requests_per_minute* (default: the same budget) on its own clock.
+    A pause is capped at *max_pause* seconds, so a misbehaving proxy's huge
+    ``Retry-After`` cannot freeze the fleet (calls that cannot wait that long
+    fail at once, as they would on their own). While Redis is unavailable each
+    process keeps itself under *fallback_requests_per_minute* (default: the same
+    budget) on its own clock.
 
     Args:
         redis: A ``redis.asyncio.Redis`` you own (never closed here), or a Redis
@@ -466,6 +476,7 @@ class RedisRateLimiter:
         environment_url: The environment whose budget this is (one per environment).
         burst: How many requests may go out back to back (1: strictly paced).
         fallback_requests_per_minute: Each process's own budget while Redis is down.
+        max_pause: The longest fleet-wide pause one ``Retry-After`` can cause.
         op_timeout: The longest one Redis operation may take.
         recheck_after: After a failure, how long Redis is left alone.
         namespace: The prefix of the Redis keys.
@@ -481,6 +492,7 @@ class RedisRateLimiter:
         environment_url: str,
         burst: int = 1,
         fallback_requests_per_minute: float | None = None,
+        max_pause: float = DEFAULT_MAX_PAUSE,
         op_timeout: float = DEFAULT_OP_TIMEOUT,
         recheck_after: float = DEFAULT_RECHECK_AFTER,
         namespace: str = DEFAULT_NAMESPACE,
@@ -492,6 +504,7 @@ class RedisRateLimiter:
             environment_url,
             burst,
             fallback_requests_per_minute,
+            max_pause,
             namespace,
         )
 
@@ -503,6 +516,7 @@ class RedisRateLimiter:
         environment_url: str,
         burst: int,
         fallback_requests_per_minute: float | None,
+        max_pause: float,
         namespace: str,
     ) -> RedisRateLimiter:
         limiter = cls.__new__(cls)
@@ -512,6 +526,7 @@ class RedisRateLimiter:
             environment_url,
             burst,
             fallback_requests_per_minute,
+            max_pause,
             namespace,
         )
         return limiter
@@ -523,6 +538,7 @@ class RedisRateLimiter:
         environment_url: str,
         burst: int,
         fallback_requests_per_minute: float | None,
+        max_pause: float,
         namespace: str,
     ) -> None:
         if not requests_per_minute > 0:
@@ -532,6 +548,9 @@ class RedisRateLimiter:
         fallback = fallback_requests_per_minute or requests_per_minute
         if not fallback > 0:
             raise ConfigurationError("fallback_requests_per_minute must be positive")
+        if not max_pause > 0:
+            raise ConfigurationError("max_pause must be a positive number of seconds")
+        self._max_pause = float(max_pause)
         self._link = link
         self.requests_per_minute = float(requests_per_minute)
         """The fleet-wide budget."""
@@ -572,7 +591,7 @@ class RedisRateLimiter:
                     "gcra",
                     _GCRA,
                     [self.key, self.cooldown_key],
-                    [self._interval_us, self._tolerance_us, max(0, int((deadline - now) * 1e6))],
+                    [self._interval_us, self._tolerance_us, _micros(deadline - now)],
                 )
             except _Unavailable:
                 shared = False
@@ -614,6 +633,7 @@ class RedisRateLimiter:
         """Pause every process sharing this budget for *seconds* (a 429's ``Retry-After``)."""
         if not seconds > 0:
             return
+        seconds = min(seconds, self._max_pause)
         self._cool_until = max(self._cool_until, anyio.current_time() + seconds)
         # If Redis is unavailable this process still pauses; the others see their own 429s.
         with contextlib.suppress(_Unavailable):
@@ -655,6 +675,7 @@ class Fleet:
         requests_per_minute: The fleet-wide budget; `None`: share the token only.
         burst: Requests that may go out back to back.
         fallback_requests_per_minute: Each process's own budget while Redis is down.
+        max_pause: The longest fleet-wide pause one ``Retry-After`` can cause.
         lock_ttl: How long the token-fetch lock is held at most.
         poll_interval: How often a process waiting for the token looks for it.
         op_timeout: The longest one Redis operation may take.
@@ -673,6 +694,7 @@ class Fleet:
         requests_per_minute: float | None = None,
         burst: int = 1,
         fallback_requests_per_minute: float | None = None,
+        max_pause: float = DEFAULT_MAX_PAUSE,
         lock_ttl: float = DEFAULT_LOCK_TTL,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         op_timeout: float = DEFAULT_OP_TIMEOUT,
@@ -706,6 +728,7 @@ class Fleet:
                 url,
                 burst,
                 fallback_requests_per_minute,
+                max_pause,
                 namespace,
             )
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import math
 import os
 import shutil
 import socket
@@ -268,6 +269,8 @@ async def test_the_key_hashes_environment_and_client_id_and_the_secret_is_never_
         fake.client(**fleet.client_options) as client,
     ):
         await list_orgs(client)
+    with pytest.raises(sk.ClientClosedError):
+        await fleet.token_store.obtain(Fetcher(), None)
     stored = b""
     for key in redis_db.scan_iter():
         stored += key
@@ -422,6 +425,18 @@ async def test_a_429_seen_by_one_client_holds_a_client_of_another_process(
     assert len(fake.api_requests("GET")) == 4
 
 
+@on_asyncio
+async def test_a_huge_retry_after_pauses_the_fleet_for_max_pause_at_most(
+    opened: Opened, redis_db: redis_sync.Redis
+) -> None:
+    limit = opened.limiter(6000, max_pause=0.3)
+    await limit.pause(3600)  # a proxy's Retry-After must not freeze the fleet for an hour
+    assert 0 < redis_db.pttl(limit.cooldown_key) <= 300
+    started = anyio.current_time()
+    await limit.acquire(math.inf)  # an unbounded deadline waits the pause out
+    assert anyio.current_time() - started >= 0.25
+
+
 # -- Redis unavailable or slow ------------------------------------------------
 
 
@@ -553,6 +568,9 @@ def test_fleet_needs_the_environment_and_client_id(monkeypatch: pytest.MonkeyPat
     assert isinstance(fleet.token_store, sk.TokenStore)
     limited = Fleet.from_url("redis://127.0.0.1:1/0", requests_per_minute=60)
     assert isinstance(limited.client_options["rate_limiter"], sk.RateLimiter)
+    with pytest.raises(sk.ConfigurationError, match="Redis URL") as caught:
+        Fleet.from_url("https://:hunter2@cache.internal/0")
+    assert "hunter2" not in str(caught.value)
 
 
 # -- a fleet of worker processes ----------------------------------------------
