@@ -10,6 +10,7 @@ asyncio only: aiohttp does not run on trio.
 from __future__ import annotations
 
 import functools
+import io
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AiohttpTransport"]
 
+_STREAM_ABOVE = 512 * 1024
 _DROP_REQUEST_HEADERS = frozenset({b"host", b"content-length", b"transfer-encoding"})
 _DROP_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
@@ -68,9 +70,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._owned = session is None
         self._limit = limit
         self._keepalive = keepalive_timeout
+        self._closed = False
 
     def _open(self) -> aiohttp.ClientSession:
         session = self._session
+        if self._closed:
+            raise httpx.ConnectError("this transport is closed")
         if session is None or (session.closed and self._owned):
             import asyncio  # aiohttp is asyncio-only; say so clearly under trio
 
@@ -105,7 +110,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 method,
                 _yarl_url(url),
                 headers=headers,
-                data=content,
+                # aiohttp warns about bodies over 1 MB given as bytes; stream those.
+                data=content
+                if content is None or len(content) < _STREAM_ABOVE
+                else io.BytesIO(content),
                 allow_redirects=False,
                 timeout=aiohttp.ClientTimeout(
                     total=None,
@@ -159,5 +167,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         """Close the session this transport created (a given session is left open)."""
+        self._closed = True
         if self._owned and self._session is not None and not self._session.closed:
             await self._session.close()

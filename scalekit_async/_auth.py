@@ -27,7 +27,7 @@ import anyio
 import anyio.lowlevel
 import attrs
 
-from ._errors import TokenError
+from ._errors import ScalekitError, TokenError
 
 __all__ = ["AccessToken", "TokenGrant", "TokenRefresher", "TokenStore"]
 
@@ -180,6 +180,11 @@ class TokenRefresher:
             fresh = flight.token
         return fresh.value
 
+    def known_values(self) -> tuple[str, ...]:
+        """The cached and the last rejected token, for redaction only (never log them)."""
+        values = (self._current.value if self._current is not None else None, self._rejected)
+        return tuple(v for v in values if v)
+
     def invalidate(self, value: str) -> None:
         """Forget the cached token, but only if it is still *value* (compare-and-clear).
 
@@ -207,6 +212,10 @@ class TokenRefresher:
                 fresh = await self._fetch_bounded()
         except TokenError as exc:
             flight.error = exc
+            raise
+        except ScalekitError as exc:
+            # A store's own clear error (closed, wrong event loop) is passed on as it is.
+            flight.error = TokenError(f"token request failed: {exc}")
             raise
         except Exception as exc:
             flight.error = TokenError(f"token request failed: {type(exc).__name__}")

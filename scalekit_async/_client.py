@@ -8,8 +8,10 @@ A call's path: resource method -> `_request` (deadline, headers, body) ->
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import math
 import platform
 import warnings
 from collections.abc import Callable, Mapping
@@ -33,9 +35,11 @@ from ._errors import (
     ConfigurationError,
     RateLimitError,
     ResponseValidationError,
+    ScalekitError,
     TokenError,
     WrongEventLoopError,
     decode_body,
+    scrub,
     status_error,
     token_error,
 )
@@ -229,8 +233,20 @@ class ScalekitClient:
             return
         self._closed = True
         transport, self._transport = self._transport, None
-        if transport is not None:
-            await transport.aclose()
+        if transport is None:
+            return
+        if self._loop is not None and anyio.lowlevel.current_token() != self._loop:
+            # The connections belong to another (likely closed) loop: closing them
+            # from here would fail with "Event loop is closed". Let them go.
+            transport.abandon()
+            warnings.warn(
+                "ScalekitClient.aclose() ran on another event loop than the one the client "
+                "was used on; its connections were dropped, not closed",
+                ResourceWarning,
+                stacklevel=2,
+            )
+            return
+        await transport.aclose()
 
     def __del__(self) -> None:
         if getattr(self, "_closed", True) or getattr(self, "_given_http", None) is not None:
@@ -303,10 +319,20 @@ class ScalekitClient:
             query = _query(params)
             if query:
                 url += "?" + urlencode(query)
-        if self._tracer is not None:
-            with traced(self._tracer, route):
-                return await self._send(transport, route, url, headers, content, timeout, timeouts)
-        return await self._send(transport, route, url, headers, content, timeout, timeouts)
+        try:
+            if self._tracer is not None:
+                with traced(self._tracer, route):
+                    return await self._send(
+                        transport, route, url, headers, content, timeout, timeouts
+                    )
+            return await self._send(transport, route, url, headers, content, timeout, timeouts)
+        except ScalekitError as error:
+            scrub(error, self._secrets())
+            raise
+
+    def _secrets(self) -> tuple[str, ...]:
+        """What must never appear in an error: the client secret and the current token."""
+        return (self._credentials.client_secret.reveal(), *self._tokens.known_values())
 
     async def _send(
         self,
@@ -320,36 +346,35 @@ class ScalekitClient:
     ) -> Any:
         deadline = anyio.current_time() + (timeout or self._timeout)
         state = CallState()
+        send = functools.partial(
+            transport.send,
+            route.method,
+            url,
+            route=route.template,
+            deadline=deadline,
+            idempotent=route.idempotent,
+            replayable=route.replayable,
+            headers=headers,
+            content=content,
+            authorize=self._authorize,
+            timeouts=timeouts,
+            state=state,
+        )
         with anyio.CancelScope(deadline=deadline) as scope:
-            response, sent = await transport.send(
-                route.method,
-                url,
-                route=route.template,
-                deadline=deadline,
-                idempotent=route.idempotent,
-                replayable=route.replayable,
-                headers=headers,
-                content=content,
-                authorize=self._authorize,
-                timeouts=timeouts,
-                state=state,
-            )
-            if response.status_code == 401 and sent is not None:
-                # The token was rejected: forget it (if no one replaced it yet) and replay once.
-                self._tokens.invalidate(sent.removeprefix("Bearer "))
-                response, sent = await transport.send(
-                    route.method,
-                    url,
-                    route=route.template,
-                    deadline=deadline,
-                    idempotent=route.idempotent,
-                    headers=headers,
-                    content=content,
-                    authorize=self._authorize,
-                    timeouts=timeouts,
-                    max_retries=0,
-                    state=state,
-                )
+            try:
+                response, sent = await send()
+                if response.status_code == 401 and sent is not None:
+                    # The token was rejected: forget it (if no one replaced it yet) and replay once.
+                    self._tokens.invalidate(sent.removeprefix("Bearer "))
+                    response, sent = await send(max_retries=0)
+            except TokenError as error:
+                if anyio.current_time() < deadline:
+                    raise
+                # The token endpoint ate the call's whole deadline: say so as a timeout.
+                raise APITimeoutError(
+                    f"{route}: deadline of {timeout or self._timeout:g}s exceeded "
+                    "while fetching a token"
+                ) from error
         if scope.cancelled_caught:
             text = f"{route}: deadline of {timeout or self._timeout:g}s exceeded"
             if state.in_flight:
@@ -401,7 +426,9 @@ class ScalekitClient:
         except (APIConnectionError, RateLimitError) as exc:
             raise TokenError(f"token request failed: {exc}") from exc
         if response.status_code != 200:
-            raise token_error(response.status_code, response.content)
+            error = token_error(response.status_code, response.content)
+            scrub(error, (creds.client_secret.reveal(),))
+            raise error
         return _parse_grant(response.content)
 
 
@@ -469,4 +496,6 @@ def _parse_grant(content: bytes) -> TokenGrant:
             expires_in = None
     if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
         raise TokenError("token endpoint answered with an expires_in that is not a number")
+    if not math.isfinite(expires_in):
+        raise TokenError("token endpoint answered with an expires_in that is not finite")
     return TokenGrant(token, float(expires_in))

@@ -277,6 +277,32 @@ _STATUS_CLASSES: Mapping[int, type[APIStatusError]] = {
 }
 
 
+def _scrub_value(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret and secret in value:
+                value = value.replace(secret, "***")
+        return value
+    if isinstance(value, list | tuple):
+        return type(value)(_scrub_value(v, secrets) for v in value)
+    if isinstance(value, dict):
+        return {k: _scrub_value(v, secrets) for k, v in value.items()}
+    return value
+
+
+def scrub(error: BaseException, secrets: tuple[str, ...]) -> None:
+    """Remove *secrets* from an error's text and body, in place.
+
+    A server or proxy that echoes the request (a debug gateway, a WAF page)
+    would otherwise put the client secret or the bearer token into an
+    exception message that ends up in logs.
+    """
+    for name in ("message", "body", "details", "description", "error"):
+        if hasattr(error, name):
+            setattr(error, name, _scrub_value(getattr(error, name), secrets))
+    error.args = tuple(_scrub_value(a, secrets) for a in error.args)
+
+
 def _truncate(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "…"
 

@@ -19,7 +19,13 @@ import anyio
 import attrs
 import httpx
 
-from ._errors import APIConnectionError, APITimeoutError, RateLimitError, status_error
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ClientClosedError,
+    RateLimitError,
+    status_error,
+)
 from ._retry import RetryBudget, RetryPolicy, backoff_delay, parse_retry_after
 
 __all__ = [
@@ -244,14 +250,26 @@ class Transport:
         self._budget = RetryBudget(policy.budget_ratio, policy.budget_floor)
         self._hooks = hooks or Hooks()
         self._limiter = limiter
+        self.closed = False
 
     async def aclose(self) -> None:
-        """Close the transports this object owns (a borrowed client is left open)."""
+        """Close the transports this object owns (a borrowed client is left open).
+
+        Sends still in flight fail, and none of them may open a new pool: a retry
+        after close raises `ClientClosedError` instead of leaking connections.
+        """
+        self.closed = True
         pools = [*self._retired, *([self._pool] if self._pool is not None else [])]
         self._pool = None
         self._retired.clear()
         for pool in pools:
             await pool.transport.aclose()
+
+    def abandon(self) -> None:
+        """Forget the pools without closing them (their event loop is gone)."""
+        self.closed = True
+        self._pool = None
+        self._retired.clear()
 
     async def _send_once(
         self,
@@ -269,6 +287,8 @@ class Transport:
             return Answer(got.status_code, got.headers, got.content, got.reason_phrase)
         pool = self._pool
         if pool is None:
+            if self.closed:
+                raise ClientClosedError("this ScalekitClient was closed while the call ran")
             assert self._factory is not None
             pool = self._pool = _Pool(self._factory())
         pool.inflight += 1
@@ -340,9 +360,10 @@ class Transport:
         self._budget.on_call()
         retry = 0
         while True:
-            credential = await authorize() if authorize is not None else None
             if self._limiter is not None:
+                # Wait for the budget first: a token taken before a long wait could expire.
                 await self._limiter.acquire(deadline)
+            credential = await authorize() if authorize is not None else None
             if self._hooks.on_request:
                 _call_hooks(self._hooks.on_request, RequestStarted(method, route, retry))
             started = anyio.current_time()

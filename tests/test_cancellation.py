@@ -28,8 +28,7 @@ import httpx
 import pytest
 
 import scalekit_async as sk
-from scalekit_async.testing import FakeScalekit, Fault
-from scalekit_async.testing._server import ServerStats, serve
+from scalekit_async.testing import FakeScalekit, Fault, ServerStats
 
 pytestmark = pytest.mark.anyio
 
@@ -58,7 +57,7 @@ async def served(
         options["transport"] = sk.AiohttpTransport()
     options.setdefault("timeouts", SHORT_POOL)
     options.setdefault("retry", FAST)
-    async with serve(fake, stats=stats) as url:
+    async with fake.serve(stats=stats) as url:
         client = sk.ScalekitClient(url, fake.client_id, fake.client_secret, **options)
         try:
             yield client, stats
@@ -142,7 +141,7 @@ async def test_upstream_httpcore_1093_raw_httpx_pool_is_poisoned_by_cancellation
     """
     fake = new_fake()
     async with (
-        serve(fake) as url,
+        fake.serve() as url,
         httpx.AsyncClient(limits=httpx.Limits(max_connections=10)) as http,
     ):
         target = f"{url}/api/v1/organizations/{ORG}"
@@ -288,7 +287,7 @@ async def test_calls_cancelled_while_connecting(transport_kind: str) -> None:
     client = sk.ScalekitClient(url, fake.client_id, fake.client_secret, **options)
     fillers: list[socket.socket] = []
     try:
-        async with serve(fake, stats=stats, sock=listening.dup()):
+        async with fake.serve(stats=stats, sock=listening.dup()):
             await client.organizations.get(ORG)  # the token is cached
         # Nobody accepts now (the server closed its connections): new connects hang.
         fillers = fill_accept_queue(port)
@@ -302,7 +301,7 @@ async def test_calls_cancelled_while_connecting(transport_kind: str) -> None:
         for filler in fillers:
             filler.close()
         listening.listen(256)  # room for the burst of new connections that follows
-        async with serve(fake, stats=stats, sock=listening.dup()):
+        async with fake.serve(stats=stats, sock=listening.dup()):
             await assert_fully_usable(client, stats)
             await assert_all_closed(client, stats)
     finally:

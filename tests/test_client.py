@@ -417,7 +417,8 @@ def test_a_client_used_on_two_event_loops_says_so() -> None:
     anyio.run(client.organizations.list)
     with pytest.raises(sk.WrongEventLoopError, match="one client per event loop"):
         anyio.run(client.organizations.list)
-    anyio.run(client.aclose)
+    with pytest.warns(ResourceWarning, match="another event loop"):
+        anyio.run(client.aclose)
 
 
 async def test_attempt_hooks_see_routes_not_ids(fake: FakeScalekit) -> None:

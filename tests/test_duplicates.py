@@ -16,7 +16,6 @@ import pytest
 
 import scalekit_async as sk
 from scalekit_async.testing import FakeScalekit
-from scalekit_async.testing._server import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -39,7 +38,7 @@ async def served(
         options["transport"] = sk.AiohttpTransport()
     options.setdefault("timeouts", sk.Timeouts(read=0.2))
     async with (
-        serve(fake) as url,
+        fake.serve() as url,
         sk.ScalekitClient(
             url, fake.client_id, fake.client_secret, on_attempt=(attempts.append,), **options
         ) as client,

@@ -19,8 +19,7 @@ import httpx
 import pytest
 
 import scalekit_async as sk
-from scalekit_async.testing import FakeScalekit, FakeTransport
-from scalekit_async.testing._server import ServerStats, serve
+from scalekit_async.testing import FakeScalekit, FakeTransport, ServerStats
 
 pytestmark = pytest.mark.anyio
 
@@ -41,7 +40,7 @@ async def served(
     if kind == "aiohttp":
         options["transport"] = sk.AiohttpTransport()
     async with (
-        serve(fake, stats=stats) as url,
+        fake.serve(stats=stats) as url,
         sk.ScalekitClient(url, fake.client_id, fake.client_secret, **options) as client,
     ):
         await client.organizations.list()  # the token is cached and a connection is open

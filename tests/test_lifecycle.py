@@ -22,8 +22,7 @@ import anyio.from_thread
 import pytest
 
 import scalekit_async as sk
-from scalekit_async.testing import FakeScalekit
-from scalekit_async.testing._server import ServerStats, serve
+from scalekit_async.testing import FakeScalekit, ServerStats
 
 ORG = "org_1"
 
@@ -38,7 +37,7 @@ async def served(kind: str) -> AsyncIterator[tuple[sk.ScalekitClient, ServerStat
     fake = FakeScalekit()
     fake.organizations[ORG] = {"id": ORG, "display_name": "Acme"}
     stats = ServerStats()
-    async with serve(fake, stats=stats) as url:
+    async with fake.serve(stats=stats) as url:
         client = make_client(fake, url, kind)
         try:
             yield client, stats
@@ -130,7 +129,7 @@ def test_a_client_used_from_another_event_loop_says_so(
     with (
         anyio.from_thread.start_blocking_portal(home_loop) as home,
         anyio.from_thread.start_blocking_portal(other_loop) as other,
-        home.wrap_async_context_manager(serve(fake)) as url,
+        home.wrap_async_context_manager(fake.serve()) as url,
     ):
         client = make_client(fake, url, kind)
         home.call(client.organizations.get, ORG)
@@ -148,7 +147,7 @@ import asyncio, gc, json, sys, warnings
 import anyio, anyio.from_thread
 import scalekit_async as sk
 from scalekit_async.testing import FakeScalekit
-from scalekit_async.testing._server import ServerStats, serve
+from scalekit_async.testing import ServerStats
 
 def make_client(fake, url, kind):
     transport = sk.AiohttpTransport() if kind == "aiohttp" else None
@@ -157,7 +156,7 @@ def make_client(fake, url, kind):
 async def unclosed(report, backend, kind):
     # Used, then dropped without aclose() while the loop runs.
     fake = FakeScalekit()
-    async with serve(fake) as url:
+    async with fake.serve() as url:
         client = make_client(fake, url, kind)
         await client.organizations.list()
         del client
@@ -168,7 +167,7 @@ async def close_in_flight(report, backend, kind):
     # aclose() while three calls wait for slow answers.
     fake = FakeScalekit()
     stats = ServerStats()
-    async with serve(fake, stats=stats) as url:
+    async with fake.serve(stats=stats) as url:
         client = make_client(fake, url, kind)
         await client.organizations.list()
         fake.fail_next(3, path="/api/", delay=0.15)
@@ -193,7 +192,7 @@ def after_its_loop(report, backend, kind):
     # Used in one anyio.run(); the loop ends; then used and closed in another.
     fake = FakeScalekit()
     with anyio.from_thread.start_blocking_portal("asyncio") as server:
-        with server.wrap_async_context_manager(serve(fake)) as url:
+        with server.wrap_async_context_manager(fake.serve()) as url:
             client = make_client(fake, url, kind)
             anyio.run(client.organizations.list, backend=backend)
             for name, step in (("call", client.organizations.list), ("aclose", client.aclose)):
@@ -266,11 +265,6 @@ def test_an_unclosed_client_warns_instead_of_a_traceback(
     assert "Traceback" not in report["stderr"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Transport.aclose() does not stop in-flight calls: their retries open a new pool "
-    "after close that nothing closes (sockets leak, ResourceWarning); see the report",
-)
 @pytest.mark.parametrize(("backend", "kind"), COMBOS)
 def test_closing_a_client_with_calls_in_flight_leaks_nothing(
     scenarios: dict[str, dict[str, Any]], backend: str, kind: str
@@ -285,15 +279,7 @@ def test_closing_a_client_with_calls_in_flight_leaks_nothing(
 @pytest.mark.parametrize(
     ("backend", "kind"),
     [
-        pytest.param(
-            "asyncio",
-            "httpx",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="ScalekitClient.aclose() on another loop closes the first loop's "
-                "sockets and raises 'Event loop is closed'; see the reliability report",
-            ),
-        ),
+        ("asyncio", "httpx"),
         ("trio", "httpx"),
         ("asyncio", "aiohttp"),
     ],

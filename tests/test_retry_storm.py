@@ -31,7 +31,6 @@ from hypothesis import given, strategies as st
 import scalekit_async as sk
 from scalekit_async._retry import parse_retry_after
 from scalekit_async.testing import FakeScalekit
-from scalekit_async.testing._server import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +44,7 @@ async def served(fake: FakeScalekit, kind: str, **options: Any) -> AsyncIterator
     if kind == "aiohttp":
         options["transport"] = sk.AiohttpTransport()
     async with (
-        serve(fake) as url,
+        fake.serve() as url,
         sk.ScalekitClient(url, fake.client_id, fake.client_secret, **options) as client,
     ):
         yield client

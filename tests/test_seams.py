@@ -96,3 +96,26 @@ async def test_the_limiter_sees_every_attempt_and_every_retry_after(fake: FakeSc
         await client.organizations.list()
     assert limiter.paused == [0.05]
     assert limiter.acquired == 3  # token request, the 429, the retry
+
+
+class SlowLimiter:
+    """Holds the third attempt for longer than the token lives."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def acquire(self, deadline: float) -> None:
+        self.calls += 1
+        if self.calls == 3:
+            await anyio.sleep(1.2)
+
+    async def pause(self, seconds: float) -> None:
+        pass
+
+
+async def test_the_token_is_taken_after_the_limiter_wait() -> None:
+    fake = FakeScalekit(token_ttl=1)
+    async with fake.client(rate_limiter=SlowLimiter()) as client:
+        await client.organizations.list()
+        await client.organizations.list()  # waits 1.2 s in the limiter, past the token's life
+    assert fake.rejected_tokens == 0

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Resource",
     "check_page_size",
+    "check_strings",
     "check_time_range",
     "string_list",
     "timestamp_param",
@@ -33,6 +34,18 @@ def check_page_size(page_size: NotGivenOr[int], maximum: int = 100) -> None:
         raise TypeError(f"page_size must be an int, not {type(page_size).__name__}")
     if not 1 <= page_size <= maximum:
         raise ValueError(f"page_size must be between 1 and {maximum}, got {page_size}")
+
+
+def check_strings(**fields: object) -> None:
+    """Refuse a non-string value (other than `None` or not given) before anything is sent.
+
+    A number where the API expects a string would be stored by a lenient server
+    and then fail to read back; better a `TypeError` at the call site.
+    """
+    for name, value in fields.items():
+        if value is None or isinstance(value, NotGiven | str):
+            continue
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
 
 
 def _optional_str(data: Mapping[str, Any], key: str) -> str | None:

@@ -16,7 +16,7 @@ from ..models.organizations import (
     SessionPolicyType,
     UserManagementSettings,
 )
-from ._base import Resource, check_page_size
+from ._base import Resource, check_page_size, check_strings
 
 __all__ = ["Organizations"]
 
@@ -49,6 +49,13 @@ class Organizations(Resource):
         logo_url: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> Organization:
         """Create an organization; `external_id` links it to your own tenant id."""
+        check_strings(
+            display_name=display_name,
+            external_id=external_id,
+            region_code=region_code,
+            slug=slug,
+            logo_url=logo_url,
+        )
         body = given(
             display_name=display_name,
             external_id=external_id,
@@ -81,6 +88,9 @@ class Organizations(Resource):
         logo_url: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> Organization:
         """Change the given fields only; a field passed as `None` is cleared."""
+        check_strings(
+            display_name=display_name, external_id=external_id, slug=slug, logo_url=logo_url
+        )
         body = given(
             display_name=display_name,
             external_id=external_id,

@@ -25,6 +25,7 @@ from ._http import FakeRequest, Fault, Reply
 from ._oauth import FakeOAuth, mint_access_token, new_webhook_secret, oauth, sign_webhook
 from ._passkeys import add_passkey
 from ._seed import SeedError, SeedSummary, apply_seed, load_seed, parse_seed, seed_fake
+from ._server import ServerStats
 from ._sessions import add_session
 from ._tools import fail_tool
 
@@ -42,6 +43,7 @@ __all__ = [
     "Reply",
     "SeedError",
     "SeedSummary",
+    "ServerStats",
     "add_auth_request",
     "add_connection",
     "add_directory",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 import random
 import secrets
+import socket
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import anyio
@@ -38,6 +39,10 @@ from . import (
     _users,
 )
 from ._events import Webhooks
+
+if TYPE_CHECKING:
+    from ._server import ServerStats
+
 from ._http import ApiError, DropKind, Dropped, FakeRequest, Fault, Reply, Router, error_body
 
 __all__ = ["FakeScalekit"]
@@ -208,11 +213,25 @@ class FakeScalekit:
         )
 
     @asynccontextmanager
-    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-        """Serve this fake over HTTP/1.1 on a real socket; yields its base URL."""
+    async def serve(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        stats: ServerStats | None = None,
+        sock: socket.socket | None = None,
+    ) -> AsyncIterator[str]:
+        """Serve this fake over HTTP/1.1 on a real socket; yields its base URL.
+
+        Args:
+            host: The address to bind (loopback by default).
+            port: The port to bind (0: any free port).
+            stats: Counts the connections the server holds open (for leak tests).
+            sock: A listening socket to serve on instead of binding a new one.
+        """
         from ._server import serve
 
-        async with serve(self, host, port) as url:
+        async with serve(self, host, port, stats=stats, sock=sock) as url:
             yield url
 
     async def aclose(self) -> None:

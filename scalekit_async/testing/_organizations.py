@@ -23,6 +23,9 @@ def _validate(body: Mapping[str, Any], *, creating: bool) -> None:
         name = body.get("display_name")
         if not isinstance(name, str) or not 1 <= len(name) <= 200:
             violations.append(("display_name", "value length must be between 1 and 200 runes"))
+    for key in ("external_id", "slug", "logo_url", "region_code"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            violations.append((key, "must be a string"))
     metadata = body.get("metadata")
     if metadata is not None and (
         not isinstance(metadata, Mapping)
