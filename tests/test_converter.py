@@ -130,3 +130,43 @@ def test_models_are_frozen() -> None:
     org = Organization(id="o")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         org.id = "p"  # type: ignore[misc]
+
+
+def test_null_in_a_field_that_cannot_be_none_keeps_its_default() -> None:
+    org = make_converter().structure(
+        {"id": None, "display_name": None, "metadata": None}, Organization
+    )
+    assert org.id == ""
+    assert org.display_name == ""
+    assert org.metadata == {}
+
+
+def test_naive_and_garbage_timestamps_in_models() -> None:
+    conv = make_converter()
+    org = conv.structure({"create_time": "2024-01-01T10:00:00"}, Organization)
+    assert org.create_time is not None
+    assert org.create_time.tzinfo is UTC
+    with pytest.raises(ValueError):
+        conv.structure({"create_time": "not a time"}, Organization)
+
+
+@attrs.frozen(kw_only=True)
+class Checked:
+    name: str = attrs.field(default="", converter=str.strip)
+    size: int = attrs.field(validator=attrs.validators.ge(0))
+    child: "Checked | None" = None
+
+
+def test_models_with_converters_validators_and_required_fields_use_their_init() -> None:
+    conv = make_converter()
+    value = conv.structure({"name": "  x  ", "size": "3", "child": {"size": 1}}, Checked)
+    assert value == Checked(name="x", size=3, child=Checked(size=1))
+    with pytest.raises(TypeError):
+        conv.structure({"name": "x"}, Checked)  # size is required
+    with pytest.raises(ValueError):
+        conv.structure({"size": -1}, Checked)
+
+
+def test_a_non_object_is_refused() -> None:
+    with pytest.raises(TypeError, match="expected an object"):
+        make_converter().structure(["not", "an", "object"], Organization)
