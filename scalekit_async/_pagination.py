@@ -7,6 +7,7 @@ every item, fetching pages lazily and holding one page at a time;
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -37,6 +38,8 @@ class Page(Generic[T]):
     def __len__(self) -> int:
         return len(self.items)
 
+
+_REMEMBERED_TOKENS = 64
 
 FetchPage = Callable[[str | None], Awaitable[Page[T]]]
 
@@ -73,7 +76,9 @@ class _Pages(Generic[T]):
     def __init__(self, fetch: FetchPage[T], start: str | None) -> None:
         self._fetch = fetch
         self._token = start
-        self._seen: set[str] = set()
+        # The last few tokens only: enough to stop a server that loops, and memory
+        # stays flat over millions of pages.
+        self._seen: deque[str] = deque(maxlen=_REMEMBERED_TOKENS)
         self._done = False
 
     def __aiter__(self) -> _Pages[T]:
@@ -87,7 +92,7 @@ class _Pages(Generic[T]):
         if not token or token in self._seen:
             self._done = True
         else:
-            self._seen.add(token)
+            self._seen.append(token)
             self._token = token
         return page
 

@@ -50,3 +50,23 @@ async def test_pages_keeps_one_page_at_a_time() -> None:
     pages = {None: Page(items=(1,), next_page_token="a"), "a": Page(items=(2,))}
     seen = [p.items async for p in pager(pages, calls).pages()]
     assert seen == [(1,), (2,)]
+
+
+async def test_a_longer_token_cycle_also_stops() -> None:
+    calls: list[str | None] = []
+    pages = {
+        None: Page(items=(0,), next_page_token="a"),
+        "a": Page(items=(1,), next_page_token="b"),
+        "b": Page(items=(2,), next_page_token="c"),
+        "c": Page(items=(3,), next_page_token="a"),
+    }
+    assert [i async for i in pager(pages, calls)] == [0, 1, 2, 3]
+    assert calls == [None, "a", "b", "c"]
+
+
+async def test_many_distinct_pages_are_all_walked() -> None:
+    calls: list[str | None] = []
+    pages = {None: Page(items=(0,), next_page_token="1")}
+    pages.update({str(n): Page(items=(n,), next_page_token=str(n + 1)) for n in range(1, 500)})
+    pages["500"] = Page(items=(500,))
+    assert [i async for i in pager(pages, calls)] == list(range(501))
