@@ -15,6 +15,7 @@ import math
 import platform
 import warnings
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -319,31 +320,6 @@ class ScalekitClient:
             query = _query(params)
             if query:
                 url += "?" + urlencode(query)
-        try:
-            if self._tracer is not None:
-                with traced(self._tracer, route):
-                    return await self._send(
-                        transport, route, url, headers, content, timeout, timeouts
-                    )
-            return await self._send(transport, route, url, headers, content, timeout, timeouts)
-        except ScalekitError as error:
-            scrub(error, self._secrets())
-            raise
-
-    def _secrets(self) -> tuple[str, ...]:
-        """What must never appear in an error: the client secret and the current token."""
-        return (self._credentials.client_secret.reveal(), *self._tokens.known_values())
-
-    async def _send(
-        self,
-        transport: Transport,
-        route: Route,
-        url: str,
-        headers: list[tuple[str, str]],
-        content: bytes | None,
-        timeout: float | None,
-        timeouts: Timeouts | None,
-    ) -> Any:
         deadline = anyio.current_time() + (timeout or self._timeout)
         state = CallState()
         send = functools.partial(
@@ -360,27 +336,39 @@ class ScalekitClient:
             timeouts=timeouts,
             state=state,
         )
-        with anyio.CancelScope(deadline=deadline) as scope:
-            try:
-                response, sent = await send()
-                if response.status_code == 401 and sent is not None:
-                    # The token was rejected: forget it (if no one replaced it yet) and replay once.
-                    self._tokens.invalidate(sent.removeprefix("Bearer "))
-                    response, sent = await send(max_retries=0)
-            except TokenError as error:
-                if anyio.current_time() < deadline:
-                    raise
-                # The token endpoint ate the call's whole deadline: say so as a timeout.
-                raise APITimeoutError(
-                    f"{route}: deadline of {timeout or self._timeout:g}s exceeded "
-                    "while fetching a token"
-                ) from error
-        if scope.cancelled_caught:
-            text = f"{route}: deadline of {timeout or self._timeout:g}s exceeded"
-            if state.in_flight:
-                text += "; the request may have been processed (outcome unknown)"
-            raise APITimeoutError(text, outcome_unknown=state.in_flight)
-        return _decode(response)
+        # One coroutine frame for the whole call: every frame alive while the
+        # request is on the wire costs time on each resume, at any concurrency.
+        span = traced(self._tracer, route) if self._tracer is not None else nullcontext()
+        try:
+            with span:
+                with anyio.CancelScope(deadline=deadline) as scope:
+                    try:
+                        response, sent = await send()
+                        if response.status_code == 401 and sent is not None:
+                            # The token was rejected: forget it (if still cached), replay once.
+                            self._tokens.invalidate(sent.removeprefix("Bearer "))
+                            response, sent = await send(max_retries=0)
+                    except TokenError as error:
+                        if anyio.current_time() < deadline:
+                            raise
+                        # The token endpoint ate the call's whole deadline: a timeout.
+                        raise APITimeoutError(
+                            f"{route}: deadline of {timeout or self._timeout:g}s exceeded "
+                            "while fetching a token"
+                        ) from error
+                if scope.cancelled_caught:
+                    text = f"{route}: deadline of {timeout or self._timeout:g}s exceeded"
+                    if state.in_flight:
+                        text += "; the request may have been processed (outcome unknown)"
+                    raise APITimeoutError(text, outcome_unknown=state.in_flight)
+                return _decode(response)
+        except ScalekitError as error:
+            scrub(error, self._secrets())
+            raise
+
+    def _secrets(self) -> tuple[str, ...]:
+        """What must never appear in an error: the client secret and the current token."""
+        return (self._credentials.client_secret.reveal(), *self._tokens.known_values())
 
     def _structure(self, data: Any, cls: type[T]) -> T:
         if attrs.has(cls) and not isinstance(data, Mapping):

@@ -373,14 +373,20 @@ class Transport:
             response: Answer | None = None
             if state is not None:
                 state.in_flight = True  # stays true if cancellation cuts the attempt short
+            request_headers = (
+                headers if credential is None else [*headers, ("Authorization", credential)]
+            )
+            pool = self._pool
             try:
-                response = await self._send_once(
-                    method,
-                    url,
-                    headers if credential is None else [*headers, ("Authorization", credential)],
-                    content,
-                    phases.bounded(deadline - started),
-                )
+                if pool is not None and pool.raw is not None:
+                    # The fast path inline: one coroutine frame fewer on every resume.
+                    response = await pool.raw.send_raw(
+                        method, url, request_headers, content, phases.bounded(deadline - started)
+                    )
+                else:
+                    response = await self._send_once(
+                        method, url, request_headers, content, phases.bounded(deadline - started)
+                    )
             except _NEVER_SENT as exc:
                 failure = _connection_error(exc, method, route, outcome_unknown=False)
                 may_retry = True
