@@ -488,8 +488,8 @@ class Auth:
 
     # -- webhooks ----------------------------------------------------------------
 
-    @staticmethod
     def verify_webhook(
+        self,
         secret: str,
         headers: Mapping[str, str],
         payload: bytes | str,
@@ -501,7 +501,9 @@ class Auth:
         See `scalekit_async.verify_webhook_payload`; raises a
         `WebhookVerificationError` subclass per failure.
         """
-        return verify_webhook_payload(secret, headers, payload, tolerance=tolerance)
+        return verify_webhook_payload(
+            secret, headers, payload, tolerance=tolerance, converter=self._client.converter
+        )
 
     @staticmethod
     def verify_interceptor(

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
+import cattrs
 
 from ._errors import ResponseValidationError, ScalekitError
 from .models.events import WebhookEvent, parse_event
@@ -264,8 +265,13 @@ def verify_webhook_payload(
     payload: bytes | str,
     *,
     tolerance: float = DEFAULT_TOLERANCE,
+    converter: cattrs.Converter | None = None,
 ) -> WebhookEvent:
     """Verify a webhook delivery and return its event, typed by its ``type``.
+
+    Pass a long-lived *converter* (``client.converter``, or use
+    ``client.auth.verify_webhook``) on a hot path: building one per call costs
+    more than verifying.
 
     Raises:
         WebhookVerificationError: a subclass per failure (see `verify_signature`),
@@ -274,7 +280,7 @@ def verify_webhook_payload(
     """
     body = verify_signature(secret, headers, payload, prefix="webhook", tolerance=tolerance)
     try:
-        return parse_event(body)
+        return parse_event(body, converter)
     except ResponseValidationError as exc:
         raise WebhookPayloadError(f"verified webhook body is not an event: {exc}") from None
 
