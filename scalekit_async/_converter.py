@@ -212,7 +212,9 @@ def _model_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], 
                     namespace["_iso"] = datetime.fromisoformat
                     # The common case inline: an RFC 3339 string with an offset or Z.
                     expr = f"t if v.__class__ is str and (t := _iso(v)).tzinfo else {expr}"
-            present = "v is not _M" if optional else "v is not _M and v is not None"
+            # JSON null keeps the default, unless None is a value the field can hold.
+            nullable = optional or inner is Any
+            present = "v is not _M" if nullable else "v is not _M and v is not None"
             value = f"(None if v is None else ({expr}))" if optional else f"({expr})"
             lines.append(f"    v = d.get({field.name!r}, _M)")
             if direct:
