@@ -28,6 +28,28 @@ _DROP_REQUEST_HEADERS = frozenset({b"host", b"content-length", b"transfer-encodi
 _DROP_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
+def _client_timeout(aiohttp: Any, phases: dict[str, float]) -> Any:
+    """Turn the SDK's limits into aiohttp's, with as few timers as possible.
+
+    With the call's deadline given (``total``), one timer bounds the whole
+    exchange by the read limit or the deadline, whichever comes first: aiohttp's
+    per-read timers cost more than anything else the SDK adds at high rates.
+    """
+    total = phases.get("total")
+    if total is None:
+        return aiohttp.ClientTimeout(
+            connect=phases.get("pool"),
+            sock_connect=phases.get("connect"),
+            sock_read=phases.get("read"),
+        )
+    read = phases.get("read")
+    return aiohttp.ClientTimeout(
+        total=total if read is None else min(total, read),
+        connect=phases.get("pool"),
+        sock_connect=phases.get("connect"),
+    )
+
+
 @functools.lru_cache(maxsize=512)
 def _yarl_url(url: str) -> Any:
     """Parse *url* once (it is already percent-encoded: keep it as is)."""
@@ -115,12 +137,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 if content is None or len(content) < _STREAM_ABOVE
                 else io.BytesIO(content),
                 allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    connect=timeout.get("pool"),
-                    sock_connect=timeout.get("connect"),
-                    sock_read=timeout.get("read"),
-                ),
+                timeout=_client_timeout(aiohttp, timeout),
             ) as response:
                 body = await response.read()
                 return Answer(response.status, response.headers, body, response.reason or "")

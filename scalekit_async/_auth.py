@@ -155,6 +155,13 @@ class TokenRefresher:
             return "advisory"
         return "mandatory"
 
+    def peek(self) -> str | None:
+        """The cached token if it is fresh (no refresh due), else `None`; never waits."""
+        token = self._current
+        if token is not None and self._clock() < token.refresh_at:
+            return token.value
+        return None
+
     async def token(self) -> str:
         """Return a token that is valid now, fetching or refreshing as the state requires."""
         token = self._current

@@ -30,7 +30,6 @@ from ._retry import RetryBudget, RetryPolicy, backoff_delay, parse_retry_after
 
 __all__ = [
     "Answer",
-    "CallState",
     "Attempt",
     "Hooks",
     "RateLimiter",
@@ -43,8 +42,12 @@ __all__ = [
 
 logger = logging.getLogger("scalekit_async")
 
-Authorize = Callable[[], Awaitable[str]]
+Authorize = Callable[[float], Awaitable[str]]
+"""Returns the Authorization header value; takes the call's deadline."""
 Sleep = Callable[[float], Awaitable[None]]
+
+# How close to the deadline a phase timeout counts as the deadline itself (timer jitter).
+_DEADLINE_SLACK = 0.01
 
 # Exceptions raised before any byte of the request left: safe to retry for any method.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -176,20 +179,6 @@ def _call_hooks(hooks: tuple[Callable[[Any], None], ...], event: object) -> None
             hook(event)
         except Exception:
             logger.exception("a scalekit_async hook raised; ignoring it")
-
-
-class CallState:
-    """What a caller can learn about a call that was cut short by cancellation.
-
-    `in_flight` is true while an attempt may have reached the server and no
-    answer has come back: if the call is cancelled (e.g. by its deadline) then,
-    a write may or may not have happened.
-    """
-
-    __slots__ = ("in_flight",)
-
-    def __init__(self) -> None:
-        self.in_flight = False
 
 
 class _Pool:
@@ -343,7 +332,6 @@ class Transport:
         authorize: Authorize | None = None,
         max_retries: int | None = None,
         timeouts: Timeouts | None = None,
-        state: CallState | None = None,
     ) -> tuple[Answer, str | None]:
         """Send until success, a final answer, retries spent, or the deadline.
 
@@ -363,7 +351,7 @@ class Transport:
             if self._limiter is not None:
                 # Wait for the budget first: a token taken before a long wait could expire.
                 await self._limiter.acquire(deadline)
-            credential = await authorize() if authorize is not None else None
+            credential = await authorize(deadline) if authorize is not None else None
             if self._hooks.on_request:
                 _call_hooks(self._hooks.on_request, RequestStarted(method, route, retry))
             started = anyio.current_time()
@@ -371,30 +359,44 @@ class Transport:
                 raise APITimeoutError(f"{method} {route}: deadline exceeded")
             failure: APIConnectionError | None = None
             response: Answer | None = None
-            if state is not None:
-                state.in_flight = True  # stays true if cancellation cuts the attempt short
             request_headers = (
                 headers if credential is None else [*headers, ("Authorization", credential)]
             )
             pool = self._pool
+            limits = phases.bounded(deadline - started)
             try:
                 if pool is not None and pool.raw is not None:
-                    # The fast path inline: one coroutine frame fewer on every resume.
+                    # The fast path inline (one coroutine frame fewer on every resume); the
+                    # transport bounds the whole exchange by the call's deadline itself.
+                    limits["total"] = deadline - started
                     response = await pool.raw.send_raw(
-                        method, url, request_headers, content, phases.bounded(deadline - started)
+                        method, url, request_headers, content, limits
                     )
                 else:
-                    response = await self._send_once(
-                        method, url, request_headers, content, phases.bounded(deadline - started)
-                    )
+                    # Phases are bounded one by one; the scope bounds their sum.
+                    with anyio.CancelScope(deadline=deadline) as scope:
+                        response = await self._send_once(
+                            method, url, request_headers, content, limits
+                        )
+                    if scope.cancelled_caught:
+                        raise httpx.ReadTimeout("the call's deadline passed mid-attempt")
             except _NEVER_SENT as exc:
                 failure = _connection_error(exc, method, route, outcome_unknown=False)
                 may_retry = True
             except httpx.HTTPError as exc:
                 failure = _connection_error(exc, method, route, outcome_unknown=True)
                 may_retry = retry_unknown
-            if state is not None:
-                state.in_flight = False
+            if (
+                isinstance(failure, APITimeoutError)
+                and anyio.current_time() >= deadline - _DEADLINE_SLACK
+            ):
+                # The attempt ran into the call's deadline: say so, whatever the phase.
+                text = f"{method} {route}: deadline exceeded"
+                if failure.outcome_unknown:
+                    text += "; the request may have been processed (outcome unknown)"
+                timed_out = APITimeoutError(text, outcome_unknown=failure.outcome_unknown)
+                timed_out.__cause__ = failure.__cause__
+                failure = timed_out
             status = response.status_code if response is not None else None
             if self._hooks.on_response or logger.isEnabledFor(logging.DEBUG):
                 self._observe(method, route, retry, status, anyio.current_time() - started, failure)

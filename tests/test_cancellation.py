@@ -192,11 +192,17 @@ async def test_a_cancellation_storm_leaves_the_client_fully_usable(
                 injected.append(fake.fail_next(1, path=f"/api/v1/organizations/{ORG}", status=503))
             await client.organizations.get(ORG)
 
+        began = anyio.current_time()
         outcomes = await storm(
             call,
             concurrency=2 * POOL_LIMIT,
             seconds=1.5,
-            enough=lambda seen: rotations() >= 2 and seen["cancelled"] >= 200,
+            # At least one token lifetime, so cancellations also land in refreshes.
+            enough=lambda seen: (
+                rotations() >= 2
+                and seen["cancelled"] >= 200
+                and anyio.current_time() - began >= 1.2
+            ),
         )
         for fault in injected:  # faults no storm call reached must not hit what follows
             fault.times = 0

@@ -242,7 +242,8 @@ async def test_a_trickle_cannot_outlive_the_call_deadline(transport_kind: str) -
         # 10 bytes/s: each byte beats the read timeout, but the answer takes many seconds.
         fake.fail_next(1, path=f"{ORGS}/{org_id}", trickle=10)
         started = anyio.current_time()
-        with pytest.raises(sk.APITimeoutError, match="deadline"):
+        # On aiohttp the read limit bounds the whole answer, so it may end it first.
+        with pytest.raises(sk.APITimeoutError, match=r"deadline|read timeout"):
             await client.organizations.get(org_id)
     assert anyio.current_time() - started < 0.3 + 1.0
 
