@@ -230,7 +230,6 @@ class Transport:
         self._factory = factory
         self._pool: _Pool | None = None
         self._retired: list[_Pool] = []
-        self.rotations = 0
         self._rotate_after = rotate_after
         self.policy = policy
         self.timeouts = timeouts
@@ -260,30 +259,35 @@ class Transport:
         self._pool = None
         self._retired.clear()
 
-    async def _send_once(
-        self,
-        method: str,
-        url: str,
-        headers: list[tuple[str, str]],
-        content: bytes | None,
-        timeout: dict[str, float],
-    ) -> Answer:
-        if self._http is not None:
-            request = httpx.Request(
-                method, url, headers=headers, content=content, extensions={"timeout": timeout}
-            )
-            got = await self._http.send(request)
-            return Answer(got.status_code, got.headers, got.content, got.reason_phrase)
+    def _current_pool(self) -> _Pool:
+        """The owned pool new sends use, made on first use (never after `aclose()`)."""
         pool = self._pool
         if pool is None:
             if self.closed:
                 raise ClientClosedError("this ScalekitClient was closed while the call ran")
             assert self._factory is not None
             pool = self._pool = _Pool(self._factory())
+        return pool
+
+    async def _send_once(
+        self,
+        pool: _Pool | None,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        content: bytes | None,
+        timeout: dict[str, float],
+    ) -> Answer:
+        """One attempt through a borrowed client (*pool* is `None`) or an owned httpx pool."""
+        if pool is None:
+            assert self._http is not None
+            request = httpx.Request(
+                method, url, headers=headers, content=content, extensions={"timeout": timeout}
+            )
+            got = await self._http.send(request)
+            return Answer(got.status_code, got.headers, got.content, got.reason_phrase)
         pool.inflight += 1
         try:
-            if pool.raw is not None:
-                return await pool.raw.send_raw(method, url, headers, content, timeout)
             transport = pool.transport
             request = httpx.Request(
                 method, url, headers=headers, content=content, extensions={"timeout": timeout}
@@ -306,7 +310,6 @@ class Transport:
                 pool.retired = True
                 self._pool = None
                 self._retired.append(pool)
-                self.rotations += 1
                 logger.debug(
                     "rotating the connection pool after %d cancelled sends", pool.cancelled
                 )
@@ -362,7 +365,7 @@ class Transport:
             request_headers = (
                 headers if credential is None else [*headers, ("Authorization", credential)]
             )
-            pool = self._pool
+            pool = self._current_pool() if self._http is None else None
             limits = phases.bounded(deadline - started)
             try:
                 if pool is not None and pool.raw is not None:
@@ -376,7 +379,7 @@ class Transport:
                     # Phases are bounded one by one; the scope bounds their sum.
                     with anyio.CancelScope(deadline=deadline) as scope:
                         response = await self._send_once(
-                            method, url, request_headers, content, limits
+                            pool, method, url, request_headers, content, limits
                         )
                     if scope.cancelled_caught:
                         raise httpx.ReadTimeout("the call's deadline passed mid-attempt")

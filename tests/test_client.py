@@ -317,6 +317,15 @@ async def test_non_json_success_is_a_response_validation_error(fake: FakeScaleki
     assert info.value.status_code == 200
 
 
+async def test_a_list_answer_that_is_not_an_object_is_not_an_empty_page(
+    fake: FakeScalekit,
+) -> None:
+    async with fake.client() as client:
+        fake.fail_next(1, path="/api/v1/organizations", status=200, body=b"[1, 2]")
+        with pytest.raises(sk.ResponseValidationError, match="not an object"):
+            await client.organizations.list()
+
+
 async def test_wrong_shape_is_a_response_validation_error(fake: FakeScalekit) -> None:
     async with fake.client() as client:
         fake.fail_next(1, path="/api/v1/organizations/org_x", status=200, body=b'{"x": 1}')
