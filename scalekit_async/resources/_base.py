@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._converter import format_timestamp
+from .._errors import ResponseValidationError
 from .._pagination import AsyncPaginator, Page
 from .._routes import Route
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
@@ -72,6 +73,23 @@ class Resource:
     def __init__(self, client: ScalekitClient) -> None:
         self._client = client
 
+    async def _list_page(
+        self,
+        route: Route,
+        path: tuple[str, ...],
+        params: Mapping[str, Any] | None,
+        key: str,
+        item_tuple: Any,
+    ) -> tuple[Mapping[str, Any], tuple[Any, ...]]:
+        """Fetch one list answer; return it and its items under *key*, structured."""
+        client = self._client
+        data = await client._request(route, *path, params=params)
+        if not isinstance(data, Mapping):
+            raise ResponseValidationError(
+                f"list answer of {route} is not an object", status_code=200, body=data
+            )
+        return data, client._structure(data.get(key) or [], item_tuple)
+
     def _paginate(
         self,
         route: Route,
@@ -83,7 +101,6 @@ class Resource:
         total_key: str = "total_size",
     ) -> AsyncPaginator[T]:
         """A paginator over *route*, whose answer lists items under *key*."""
-        client = self._client
         route.path(*path)  # check ids now, so a bad one fails at the call site
         item_tuple: Any = tuple[item, ...]  # type: ignore[valid-type]
 
@@ -91,10 +108,7 @@ class Resource:
             query = dict(params)
             if token:
                 query["page_token"] = token
-            data = await client._request(route, *path, params=query)
-            if not isinstance(data, Mapping):
-                data = {}
-            items = client._structure(data.get(key) or [], item_tuple)
+            data, items = await self._list_page(route, path, query, key, item_tuple)
             return Page(
                 items=items,
                 next_page_token=_optional_str(data, "next_page_token"),
@@ -121,17 +135,13 @@ class Resource:
         The page token is the next page number as a string; a short page is the
         last. *first_page* is the API's first page number (0 or 1).
         """
-        client = self._client
         route.path(*path)
         item_tuple: Any = tuple[item, ...]  # type: ignore[valid-type]
 
         async def fetch(token: str | None) -> Page[T]:
             number = int(token) if token else page_number
             query = {**params, "page_size": page_size, "page_number": number}
-            data = await client._request(route, *path, params=query)
-            if not isinstance(data, Mapping):
-                data = {}
-            items = client._structure(data.get(key) or [], item_tuple)
+            _, items = await self._list_page(route, path, query, key, item_tuple)
             full = len(items) >= page_size > 0
             return Page(
                 items=items,
@@ -150,15 +160,11 @@ class Resource:
         params: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[T]:
         """A paginator over an unpaginated list: one page holding every item."""
-        client = self._client
         route.path(*path)
         item_tuple: Any = tuple[item, ...]  # type: ignore[valid-type]
 
         async def fetch(token: str | None) -> Page[T]:
-            data = await client._request(route, *path, params=params)
-            if not isinstance(data, Mapping):
-                data = {}
-            items = client._structure(data.get(key) or [], item_tuple)
+            _, items = await self._list_page(route, path, params, key, item_tuple)
             return Page(items=items, total_size=len(items))
 
         return AsyncPaginator(fetch)
