@@ -1,31 +1,48 @@
 """The exception tree, and the one place that turns an HTTP answer into an error.
 
+Every exception class the SDK defines is here, and each one derives from
+`ScalekitError`. Wrong arguments are refused before any request is built with
+plain `TypeError` (wrong type) and `ValueError` (bad value), like httpx and
+attrs do; `ConfigurationError` is both a `ScalekitError` and a `ValueError`.
+
 ```
-ScalekitError
-├── ConfigurationError (also ValueError)
-├── ClientClosedError (also RuntimeError)
-├── WrongEventLoopError (also RuntimeError)
-├── APIConnectionError
-│   └── APITimeoutError
-├── APIStatusError
-│   ├── BadRequestError           400
-│   ├── AuthenticationError       401
-│   ├── PermissionDeniedError     403
-│   ├── NotFoundError             404
-│   ├── ConflictError             409
-│   ├── RateLimitError            429
-│   ├── ServerError               5xx
-│   └── ToolExecutionError        a tool failed upstream (error_code TOOL_ERROR)
-├── TokenError                    the token endpoint failed
-└── ResponseValidationError       a 2xx answer that is not the documented shape
+ScalekitError                          the root: catch it to catch every error below
+├── ConfigurationError (also ValueError)    the client's settings are missing or invalid
+├── ClientClosedError (also RuntimeError)   a call was made on a client after `aclose()`
+├── WrongEventLoopError (also RuntimeError) a client was used from a second event loop
+├── APIConnectionError                 the API could not be reached, or the connection broke
+│   └── APITimeoutError                the call's deadline passed, or an attempt's phase timed out
+├── APIStatusError                     a non-2xx answer whose status has no class of its own
+│   ├── BadRequestError                400: the request was invalid (`field_violations`)
+│   ├── AuthenticationError            401: the token was rejected, even after a refresh
+│   ├── PermissionDeniedError          403: the credentials may not do this
+│   ├── NotFoundError                  404: no such resource (or route)
+│   ├── ConflictError                  409: the resource exists already or changed
+│   ├── RateLimitError                 429: too many requests, once retries are spent
+│   ├── ServerError                    5xx: the server failed, once retries are spent
+│   └── ToolExecutionError             an AgentKit tool failed upstream (`TOOL_ERROR`)
+├── TokenError                         the token endpoint refused or failed to issue a token
+├── ResponseValidationError            a 2xx answer that is not JSON or not the documented shape
+├── TokenValidationError               a JWT failed local validation; `reason` says which rule
+│   └── JwksUnavailableError           the signing keys (JWKS) could not be fetched
+└── WebhookVerificationError           a webhook or interceptor payload cannot be trusted
+    ├── WebhookHeaderError             a signature header is missing, repeated or malformed
+    ├── WebhookSecretError             the signing secret is not a `whsec_` base64 secret
+    ├── WebhookSignatureError          no `v1` signature matches the body
+    ├── WebhookTimestampError          the signed timestamp is outside the tolerance
+    │   ├── WebhookTimestampTooOldError    signed longer ago than the tolerance (a replay?)
+    │   └── WebhookTimestampTooNewError    signed further in the future than the tolerance
+    └── WebhookPayloadError            the body is not a valid event (also from `parse_event`)
 ```
 
 Parsing an error body never raises: any body (HTML, empty, truncated JSON)
-becomes an error carrying the status and a short, secret-free message.
+becomes an error carrying the status and a short, secret-free message. This
+module imports nothing of the package, so any module may import it.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -51,6 +68,19 @@ __all__ = [
     "TokenError",
     "ResponseValidationError",
     "FieldViolation",
+    # local token validation
+    "TokenValidationReason",
+    "TokenValidationError",
+    "JwksUnavailableError",
+    # webhook and interceptor verification
+    "WebhookVerificationError",
+    "WebhookHeaderError",
+    "WebhookSecretError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookTimestampTooOldError",
+    "WebhookTimestampTooNewError",
+    "WebhookPayloadError",
 ]
 
 _MAX_MESSAGE = 500
@@ -223,11 +253,16 @@ class ToolExecutionError(APIStatusError):
 
 
 class TokenError(ScalekitError):
-    """The token endpoint refused or failed to issue a token.
+    """The token endpoint refused to issue a token (a 4xx such as ``invalid_client``).
+
+    Asking again with the same credentials or grant will not help. An endpoint
+    that cannot be reached raises `APIConnectionError` (`APITimeoutError`), one
+    that fails raises `ServerError` or `RateLimitError`, as every call does.
 
     Attributes:
         status_code: The HTTP status of the token endpoint, if it answered.
-        error: The OAuth `error` (e.g. `invalid_client`) or Scalekit `error_code`.
+        error: The OAuth `error` (e.g. `invalid_client`, `invalid_grant`) or
+            Scalekit `error_code`.
         description: The OAuth `error_description` or Status `message`.
 
     """
@@ -246,16 +281,6 @@ class TokenError(ScalekitError):
         self.error = error
         self.description = description
 
-    @property
-    def retryable(self) -> bool:
-        """Whether asking again may help (not for rejected credentials)."""
-        if self.error in {"invalid_client", "invalid_grant", "unauthorized_client"}:
-            return False
-        return self.status_code is None or self.status_code in _RETRYABLE_TOKEN_STATUSES
-
-
-_RETRYABLE_TOKEN_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-
 
 class ResponseValidationError(ScalekitError):
     """A 2xx answer whose body is not JSON or not of the documented shape."""
@@ -265,6 +290,119 @@ class ResponseValidationError(ScalekitError):
         self.message = message
         self.status_code = status_code
         self.body = body
+
+
+# -- local token validation (see `scalekit_async._jwt`) -----------------------
+
+
+class TokenValidationReason(enum.StrEnum):
+    """Why a token was rejected (the `reason` of a `TokenValidationError`)."""
+
+    MALFORMED = "malformed"
+    ALGORITHM = "algorithm"
+    UNKNOWN_KEY = "unknown_key"
+    SIGNATURE = "signature"
+    MISSING_CLAIM = "missing_claim"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    ISSUER = "issuer"
+    AUDIENCE = "audience"
+    SCOPE = "scope"
+    NONCE = "nonce"
+    JWKS_UNAVAILABLE = "jwks_unavailable"
+
+
+class TokenValidationError(ScalekitError):
+    """A token failed validation; `reason` says which rule, the message says how.
+
+    Attributes:
+        reason: A `TokenValidationReason`.
+        message: A human-readable explanation; it never contains the token.
+        missing_scopes: For reason ``scope``, the required scopes not granted.
+
+    """
+
+    def __init__(
+        self,
+        reason: TokenValidationReason | str,
+        message: str,
+        *,
+        missing_scopes: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.reason = TokenValidationReason(reason)
+        self.message = message
+        self.missing_scopes = missing_scopes
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(reason={self.reason.value!r}, message={self.message!r})"
+
+
+class JwksUnavailableError(TokenValidationError):
+    """Scalekit's signing keys could not be fetched, so no token can be checked.
+
+    It is a `TokenValidationError` (a caller that only catches that one fails
+    closed), but a service may catch it first to answer 503 instead of 401.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(TokenValidationReason.JWKS_UNAVAILABLE, message)
+
+
+# -- webhook and interceptor verification (see `scalekit_async._webhooks`) ----
+
+
+class WebhookVerificationError(ScalekitError):
+    """A webhook or interceptor payload could not be verified; do not process it.
+
+    Answer the delivery with 400 (or 401); Scalekit retries it later.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class WebhookHeaderError(WebhookVerificationError):
+    """A signature header is missing, repeated with different values, or malformed."""
+
+
+class WebhookSecretError(WebhookVerificationError):
+    """The signing secret is not a ``whsec_`` secret with a base64 key (a configuration error)."""
+
+
+class WebhookSignatureError(WebhookVerificationError):
+    """No ``v1`` signature matches: the body, id or timestamp changed, or the secret differs."""
+
+
+class WebhookTimestampError(WebhookVerificationError):
+    """The signed timestamp is outside the tolerance (a replay, or a skewed clock).
+
+    Attributes:
+        timestamp: The delivery's timestamp (Unix seconds).
+        now: The local time it was compared with.
+
+    """
+
+    def __init__(self, message: str, *, timestamp: int, now: float) -> None:
+        super().__init__(message)
+        self.timestamp = timestamp
+        self.now = now
+
+
+class WebhookTimestampTooOldError(WebhookTimestampError):
+    """The delivery was signed longer ago than the tolerance (a possible replay)."""
+
+
+class WebhookTimestampTooNewError(WebhookTimestampError):
+    """The delivery claims to be signed further in the future than the tolerance."""
+
+
+class WebhookPayloadError(WebhookVerificationError):
+    """The signature verified but the body is not a JSON object of the expected shape.
+
+    `parse_event` raises it too, for any payload that is not a valid event.
+    """
 
 
 _STATUS_CLASSES: Mapping[int, type[APIStatusError]] = {

@@ -30,7 +30,7 @@ import anyio.lowlevel
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from ._jwt import JwksUnavailableError, TokenValidationError, TokenValidationReason
+from ._errors import JwksUnavailableError, TokenValidationError, TokenValidationReason
 
 __all__ = ["JwksCache", "parse_jwks"]
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import enum
 import json
 import math
 import re
@@ -37,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import jwt
 
-from ._errors import ScalekitError
+from ._errors import JwksUnavailableError, TokenValidationError, TokenValidationReason
 
 if TYPE_CHECKING:
     from ._jwks import JwksCache
@@ -46,6 +45,7 @@ __all__ = [
     "AccessTokenClaims",
     "IdTokenClaims",
     "IdpInitiatedLoginClaims",
+    # defined in `_errors`; re-exported here until every importer uses `_errors`
     "JwksUnavailableError",
     "TokenValidationError",
     "TokenValidationReason",
@@ -65,60 +65,6 @@ _DECODE_OPTIONS: Any = {
     "verify_iss": False,
     "require": [],
 }
-
-
-class TokenValidationReason(enum.StrEnum):
-    """Why a token was rejected (the `reason` of a `TokenValidationError`)."""
-
-    MALFORMED = "malformed"
-    ALGORITHM = "algorithm"
-    UNKNOWN_KEY = "unknown_key"
-    SIGNATURE = "signature"
-    MISSING_CLAIM = "missing_claim"
-    EXPIRED = "expired"
-    NOT_YET_VALID = "not_yet_valid"
-    ISSUER = "issuer"
-    AUDIENCE = "audience"
-    SCOPE = "scope"
-    NONCE = "nonce"
-    JWKS_UNAVAILABLE = "jwks_unavailable"
-
-
-class TokenValidationError(ScalekitError):
-    """A token failed validation; `reason` says which rule, the message says how.
-
-    Attributes:
-        reason: A `TokenValidationReason`.
-        message: A human-readable explanation; it never contains the token.
-        missing_scopes: For reason ``scope``, the required scopes not granted.
-
-    """
-
-    def __init__(
-        self,
-        reason: TokenValidationReason | str,
-        message: str,
-        *,
-        missing_scopes: tuple[str, ...] = (),
-    ) -> None:
-        super().__init__(message)
-        self.reason = TokenValidationReason(reason)
-        self.message = message
-        self.missing_scopes = missing_scopes
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(reason={self.reason.value!r}, message={self.message!r})"
-
-
-class JwksUnavailableError(TokenValidationError):
-    """Scalekit's signing keys could not be fetched, so no token can be checked.
-
-    It is a `TokenValidationError` (a caller that only catches that one fails
-    closed), but a service may catch it first to answer 503 instead of 401.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(TokenValidationReason.JWKS_UNAVAILABLE, message)
 
 
 @attrs.frozen(kw_only=True)

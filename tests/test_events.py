@@ -288,22 +288,48 @@ def test_missing_data_gives_an_empty_typed_payload() -> None:
     assert event.data == sk.RoleEventData()
 
 
-@pytest.mark.parametrize(
-    "payload",
-    [b"not json", "[1, 2]", b'"text"'],
-    ids=["not-json", "array", "string"],
-)
-def test_payloads_that_are_not_json_objects_are_refused(payload: bytes | str) -> None:
-    with pytest.raises(sk.ResponseValidationError):
+NOT_EVENTS = {
+    "not-json": b"not json",
+    "not-utf8": b'{"id": "evt_1", "type": "role.created", "x": "\xff"}',
+    "empty": b"",
+    "array": "[1, 2]",
+    "string": b'"text"',
+    "null": b"null",
+    "number": b"42",
+    "empty-object": {},
+    "no-type": {"id": "evt_1", "data": {}},
+    "empty-type": {"id": "evt_1", "type": ""},
+    "int-type": {"id": "evt_1", "type": 3},
+    "list-type": {"id": "evt_1", "type": ["role.created"]},
+    "no-id": {"type": "role.created", "data": {}},
+    "empty-id": {"id": "", "type": "role.created"},
+    "null-id": {"id": None, "type": "role.created"},
+    "int-id": {"id": 12, "type": "role.created"},
+    "data-not-object": {"id": "evt_1", "type": "role.created", "data": [1]},
+    "data-field-type": {"id": "evt_1", "type": "role.created", "data": {"id": 5}},
+    "bad-timestamp": {"id": "evt_1", "type": "x.y", "occurred_at": "yesterday"},
+    "envelope-field-type": {"id": "evt_1", "type": "x.y", "environment_id": {}},
+}
+
+
+@pytest.mark.parametrize("payload", list(NOT_EVENTS.values()), ids=list(NOT_EVENTS))
+def test_payloads_that_are_not_events_raise_webhook_payload_error(
+    payload: bytes | str | Mapping[str, Any],
+) -> None:
+    with pytest.raises(sk.WebhookPayloadError) as caught:
         parse_event(payload)
+    assert not isinstance(caught.value, sk.ResponseValidationError)
+    assert isinstance(caught.value, sk.WebhookVerificationError)
+    assert type(caught.value).__module__ == "scalekit_async._errors"
+    assert caught.value.message == str(caught.value)
 
 
 def test_a_payload_of_the_wrong_shape_is_refused() -> None:
     example, _, _ = _webhook("role.created")
     example["data"]["id"] = 5
-    with pytest.raises(sk.ResponseValidationError, match="RoleCreatedEvent") as caught:
+    with pytest.raises(sk.WebhookPayloadError, match="RoleCreatedEvent") as caught:
         parse_event(example)
-    assert isinstance(caught.value.body, Mapping)
+    assert caught.value.__cause__ is not None  # the converter's error, for debugging
 
 
 def test_registry_maps_each_type_to_a_subclass_of_webhook_event() -> None:

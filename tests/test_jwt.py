@@ -17,13 +17,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from scalekit_async import ScalekitClient, ScalekitError
-from scalekit_async._jwks import JwksCache, parse_jwks
-from scalekit_async._jwt import (
-    AccessTokenClaims,
+from scalekit_async._errors import (
     JwksUnavailableError,
     TokenValidationError,
     TokenValidationReason as R,
 )
+from scalekit_async._jwks import JwksCache, parse_jwks
+from scalekit_async._jwt import AccessTokenClaims
 from scalekit_async.testing import FakeScalekit
 from scalekit_async.testing._oauth import mint_access_token, oauth
 

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 import scalekit_async as sk
-from scalekit_async._webhooks import (
-    InterceptorPayload,
+from scalekit_async._errors import (
     WebhookHeaderError,
     WebhookPayloadError,
     WebhookSecretError,
@@ -20,6 +19,9 @@ from scalekit_async._webhooks import (
     WebhookTimestampTooNewError,
     WebhookTimestampTooOldError,
     WebhookVerificationError,
+)
+from scalekit_async._webhooks import (
+    InterceptorPayload,
     verify_interceptor_payload,
     verify_signature,
     verify_webhook_payload,
@@ -219,10 +221,24 @@ def test_invalid_secret(secret: str) -> None:
         assert secret not in str(info.value)
 
 
-def test_verified_body_that_is_not_an_event() -> None:
-    for body in (b"not json", b"[1, 2]"):
-        with pytest.raises(WebhookPayloadError):
-            verify_webhook_payload(SECRET, sign_webhook(SECRET, body), body)
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        b"{}",
+        b'{"id": "evt_1", "data": {}}',
+        b'{"type": "organization.created", "data": {}}',
+        b'{"id": 7, "type": "organization.created"}',
+        b'{"id": "evt_1", "type": "organization.created", "data": {"id": 5}}',
+    ],
+    ids=["not-json", "array", "empty", "no-type", "no-id", "int-id", "bad-data"],
+)
+def test_verified_body_that_is_not_an_event(body: bytes) -> None:
+    with pytest.raises(WebhookPayloadError) as info:
+        verify_webhook_payload(SECRET, sign_webhook(SECRET, body), body)
+    assert not isinstance(info.value, sk.ResponseValidationError)
+    assert isinstance(info.value, WebhookVerificationError)
 
 
 def test_unknown_event_type_stays_generic() -> None:

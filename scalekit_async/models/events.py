@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
-from .._errors import ResponseValidationError
+from .._errors import WebhookPayloadError
 from ._common import RegionCode, UserProfile
 from .connected_accounts import ConnectorStatus, ConnectorType
 from .domains import DomainType, DomainVerificationMethod, DomainVerificationStatus
@@ -735,27 +735,35 @@ def parse_event(
 ) -> WebhookEvent:
     """Turn a (verified) webhook payload into the event class named by its ``type``.
 
+    A payload is an event when it is a JSON object whose ``id`` and ``type``
+    are non-empty strings and whose fields have the documented types; an
+    unknown ``type`` gives a generic `WebhookEvent`.
+
     Raises:
-        ResponseValidationError: the payload is not a JSON object of an event's shape.
+        WebhookPayloadError: the payload is not JSON, not an object, has no
+            valid ``id`` or ``type``, or does not have an event's shape.
     """
     from .._converter import make_converter
 
     if isinstance(payload, bytes | str):
         try:
             data = json.loads(payload)
-        except ValueError:
-            raise ResponseValidationError("webhook payload is not JSON", status_code=200) from None
+        except ValueError:  # UnicodeDecodeError included
+            raise WebhookPayloadError("webhook payload is not JSON") from None
     else:
         data = payload
     if not isinstance(data, Mapping):
-        raise ResponseValidationError("webhook payload is not a JSON object", status_code=200)
-    cls = EVENT_TYPES.get(str(data.get("type", "")), WebhookEvent)
+        raise WebhookPayloadError("webhook payload is not a JSON object")
+    for key in ("id", "type"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value:
+            problem = "has no" if value is None else "has an invalid"
+            raise WebhookPayloadError(f"webhook payload {problem} {key!r}: not an event")
+    cls = EVENT_TYPES.get(data["type"], WebhookEvent)
     conv = converter or make_converter()
     try:
         return conv.structure(dict(data), cls)
-    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-        raise ResponseValidationError(
-            f"webhook payload is not a valid {cls.__name__}: {type(exc).__name__}",
-            status_code=200,
-            body=data,
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise WebhookPayloadError(
+            f"webhook payload is not a valid {cls.__name__}: {type(exc).__name__}"
         ) from exc
