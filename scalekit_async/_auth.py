@@ -27,7 +27,7 @@ import anyio
 import anyio.lowlevel
 import attrs
 
-from ._errors import ScalekitError, TokenError
+from ._errors import APITimeoutError, ScalekitError, TokenError
 
 __all__ = ["AccessToken", "TokenGrant", "TokenRefresher", "TokenStore"]
 
@@ -64,7 +64,7 @@ class TokenStore(Protocol):
         """Return a valid token other than *stale*, calling *fetch* only if none is shared.
 
         Args:
-            fetch: Asks the token endpoint for a new token (raises `TokenError`).
+            fetch: Asks the token endpoint for a new token (raises a `ScalekitError`).
             stale: The token the caller holds and wants replaced (expiring, or
                 rejected with 401), or `None`.
         """
@@ -103,14 +103,15 @@ class _Flight:
     def __init__(self) -> None:
         self.done = anyio.Event()
         self.token: AccessToken | None = None
-        self.error: TokenError | None = None
+        self.error: ScalekitError | None = None
 
 
 class TokenRefresher:
     """Keep a valid access token, fetching it lazily and refreshing it ahead of expiry.
 
     Args:
-        fetch: Asks the token endpoint for a new token; raises `TokenError`.
+        fetch: Asks the token endpoint for a new token; raises a `ScalekitError`
+            (`TokenError` when refused, `APIConnectionError` when unreachable).
         store: Where new tokens come from when shared between processes.
         clock: A monotonic clock in seconds (injectable for tests).
         fetch_timeout: The longest a fetch may run, whoever waits on it.
@@ -137,6 +138,7 @@ class TokenRefresher:
         self._current: AccessToken | None = None
         self._flight: _Flight | None = None
         self._retry_advisory_at = 0.0
+        self._warned_lifetime = False
         self.fetches = 0
 
     def __repr__(self) -> str:
@@ -205,7 +207,7 @@ class TokenRefresher:
     async def _advisory_refresh(self, current: AccessToken) -> str:
         try:
             fresh = await self._run_fetch()
-        except TokenError as exc:
+        except ScalekitError as exc:
             self._retry_advisory_at = self._clock() + self._cooldown
             logger.warning("advisory token refresh failed, keeping the current token: %s", exc)
             return current.value
@@ -217,12 +219,10 @@ class TokenRefresher:
         try:
             with anyio.CancelScope(shield=True):
                 fresh = await self._fetch_bounded()
-        except TokenError as exc:
-            flight.error = exc
-            raise
         except ScalekitError as exc:
-            # A store's own clear error (closed, wrong event loop) is passed on as it is.
-            flight.error = TokenError(f"token request failed: {exc}")
+            # Typed as it happened: refused (TokenError), unreachable (APIConnectionError),
+            # failing (ServerError), or a store's own error; every waiter gets the same.
+            flight.error = exc
             raise
         except Exception as exc:
             flight.error = TokenError(f"token request failed: {type(exc).__name__}")
@@ -248,11 +248,18 @@ class TokenRefresher:
             else:
                 grant = await self._store.obtain(self._counted_fetch, stale)
         if grant is None:
-            raise TokenError("token request timed out")
+            raise APITimeoutError(f"token request timed out after {self._fetch_timeout:g}s")
         if not grant.expires_in > 0:
-            raise TokenError(
-                f"token endpoint returned an unusable lifetime (expires_in={grant.expires_in})"
-            )
+            # Odd, but no reason to stop working: this token serves the call that
+            # fetched it, and the next call fetches another.
+            if not self._warned_lifetime:
+                self._warned_lifetime = True
+                logger.warning(
+                    "the token endpoint returned expires_in=%s; each call will fetch a new "
+                    "token until it returns a positive lifetime",
+                    grant.expires_in,
+                )
+            return AccessToken(grant.access_token, started, 0.0)
         lifetime = float(grant.lifetime or grant.expires_in)
         lifetime = max(lifetime, float(grant.expires_in))
         return AccessToken(grant.access_token, started - (lifetime - grant.expires_in), lifetime)

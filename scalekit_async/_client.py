@@ -1,63 +1,34 @@
-"""`ScalekitClient`: the one object users hold; every call goes through `_request`.
+"""`ScalekitClient`: the object users hold; it owns the lifecycle and the namespaces.
 
-A call's path: resource method -> `_request` (deadline, headers, body) ->
-`Transport.send` (attempts, retries, a fresh token per attempt from the
-`TokenRefresher`) -> 401 replay once -> typed error or decoded JSON ->
-`structure` into a frozen model.
+The client opens the pool on first use, binds it to that event loop, and
+closes it. Every request goes through its `Engine` (``_engine.py``): resource
+calls, the client-credentials token, user-token grants and the JWKS fetch.
+
+Configuration precedence, for every setting: an explicit argument wins over
+the policy object, and the policy wins over the default. ``max_retries=None``
+means "the `RetryPolicy`'s"; ``timeouts=None`` means `Timeouts()`.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import logging
-import math
-import platform
+import inspect
 import warnings
-from collections.abc import Callable, Mapping
-from contextlib import nullcontext
-from datetime import datetime
-from typing import Any, TypeVar
-from urllib.parse import urlencode
+from collections.abc import Callable
+from typing import Any
 
-import anyio
 import anyio.lowlevel
 import attrs
 import cattrs
 import httpx
 
-from ._auth import TokenGrant, TokenRefresher, TokenStore
+from ._auth import TokenStore
 from ._config import Credentials
-from ._converter import format_timestamp, make_converter
-from ._errors import (
-    APIConnectionError,
-    APITimeoutError,
-    ClientClosedError,
-    ConfigurationError,
-    RateLimitError,
-    ResponseValidationError,
-    ScalekitError,
-    TokenError,
-    WrongEventLoopError,
-    decode_body,
-    scrub,
-    status_error,
-    token_error,
-)
+from ._converter import make_converter
+from ._engine import DEFAULT_TIMEOUT, CallOptions, Engine
+from ._errors import ClientClosedError, ConfigurationError, WrongEventLoopError
 from ._oidc import Auth
-from ._otel import traced
-from ._retry import RetryPolicy, parse_retry_after
-from ._routes import Route
-from ._transport import (
-    Answer,
-    Attempt,
-    Hooks,
-    RateLimiter,
-    Timeouts,
-    Transport,
-)
-from ._types import NOT_GIVEN, NotGiven
-from ._version import __version__
+from ._retry import RetryPolicy
+from ._transport import Attempt, Hooks, RateLimiter, Timeouts, Transport
 from .resources import (
     ApiClients,
     AuthLogs,
@@ -80,20 +51,89 @@ from .resources import (
 
 __all__ = ["ScalekitClient"]
 
-logger = logging.getLogger("scalekit_async")
-
-T = TypeVar("T")
-
-TOKEN_PATH = "/oauth/token"  # noqa: S105 - a path, not a secret
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_TOKEN_LIFETIME = 300.0
-USER_AGENT = (
-    f"scalekit-async/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
-)
-_BASE_HEADERS = [("Accept", "application/json"), ("User-Agent", USER_AGENT)]
-_JSON_HEADERS = [*_BASE_HEADERS, ("Content-Type", "application/json")]
-_FORM_HEADERS = [*_BASE_HEADERS, ("Content-Type", "application/x-www-form-urlencoded")]
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50, keepalive_expiry=15.0)
+
+
+class _Lifecycle:
+    """The pool of one client (and of its `with_options` views): opened lazily, closed once."""
+
+    __slots__ = (
+        "closed",
+        "given_http",
+        "given_transport",
+        "hooks",
+        "limiter",
+        "loop",
+        "policy",
+        "timeouts",
+        "transport",
+    )
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.AsyncClient | None,
+        transport: httpx.AsyncBaseTransport | None,
+        policy: RetryPolicy,
+        timeouts: Timeouts,
+        hooks: Hooks,
+        limiter: RateLimiter | None,
+    ) -> None:
+        self.given_http = http_client
+        self.given_transport = transport
+        self.policy = policy
+        self.timeouts = timeouts
+        self.hooks = hooks
+        self.limiter = limiter
+        self.transport: Transport | None = None
+        self.closed = False
+        self.loop: object | None = None
+
+    def connect(self) -> Transport:
+        """The transport for a call on the current event loop, opened on first use."""
+        if self.closed:
+            raise ClientClosedError("this ScalekitClient is closed; create a new one")
+        loop = anyio.lowlevel.current_token()
+        if self.loop is None:
+            self.loop = loop
+        elif loop != self.loop:
+            raise WrongEventLoopError(
+                "this ScalekitClient was first used on another event loop; "
+                "create one client per event loop"
+            )
+        transport = self.transport
+        if transport is None:
+            common: dict[str, Any] = {
+                "policy": self.policy,
+                "timeouts": self.timeouts,
+                "hooks": self.hooks,
+                "limiter": self.limiter,
+            }
+            if self.given_http is not None:
+                transport = Transport(http=self.given_http, **common)
+            elif self.given_transport is not None:
+                given = self.given_transport
+                transport = Transport(factory=lambda: given, rotate_after=None, **common)
+            else:
+                transport = Transport(factory=_default_transport, **common)
+            self.transport = transport
+        return transport
+
+    async def aclose(self) -> bool:
+        """Close the pool; False when it belonged to another event loop and was dropped."""
+        if self.closed:
+            return True
+        self.closed = True
+        transport, self.transport = self.transport, None
+        if transport is None:
+            return True
+        if self.loop is not None and anyio.lowlevel.current_token() != self.loop:
+            # The connections belong to another (likely closed) loop: closing them
+            # from here would fail with "Event loop is closed". Let them go.
+            transport.abandon()
+            return False
+        await transport.aclose()
+        return True
 
 
 class ScalekitClient:
@@ -107,11 +147,12 @@ class ScalekitClient:
             It never appears in a repr, log line or error.
         timeout: The deadline of one call in seconds: token fetch, every
             attempt and every backoff sleep together.
-        max_retries: Retries after the first attempt (see `RetryPolicy`).
+        max_retries: Retries after the first attempt; `None` (the default)
+            means the `RetryPolicy`'s count, which is 2 unless *retry* says otherwise.
         http_client: An `httpx.AsyncClient` to send through; the SDK never closes it.
         transport: An httpx transport for the client the SDK creates and owns
             (and closes), e.g. a fast transport or an in-process fake.
-        retry: The retry policy; `max_retries` overrides its count.
+        retry: The retry policy; an explicit `max_retries` overrides its count.
         timeouts: Per-phase limits of one attempt.
         hooks: Callbacks told about every request, response and retry (method,
             route template, status, attempt, duration, delay; never ids or secrets).
@@ -135,7 +176,7 @@ class ScalekitClient:
         client_secret: str | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
+        max_retries: int | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
@@ -146,79 +187,118 @@ class ScalekitClient:
         token_store: TokenStore | None = None,
         rate_limiter: RateLimiter | None = None,
     ) -> None:
-        if not timeout > 0:
-            raise ConfigurationError("timeout must be a positive number of seconds")
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError("max_retries must be a non-negative int")
-        self._credentials = Credentials.resolve(environment_url, client_id, client_secret)
-        self._base = self._credentials.environment_url
-        self._timeout = float(timeout)
-        self._policy = attrs.evolve(retry or RetryPolicy(), max_retries=max_retries)
-        self._timeouts = timeouts or Timeouts()
+        timeout = _check_timeout(timeout)
+        max_retries = _check_retries(max_retries)
+        credentials = Credentials.resolve(environment_url, client_id, client_secret)
+        policy = retry or RetryPolicy()
+        if max_retries is not None:
+            policy = attrs.evolve(policy, max_retries=max_retries)
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client or transport, not both")
-        self._given_http = http_client
-        self._given_transport = transport
         hooks = hooks or Hooks()
         if on_attempt:
             hooks = attrs.evolve(hooks, on_response=(*hooks.on_response, *on_attempt))
-        self._hooks = hooks
-        self._tracer = tracer
-        self._transport: Transport | None = None
-        self._closed = False
-        self._loop: object | None = None
-        self._converter = make_converter()
-        self._limiter = rate_limiter
-        self._tokens = TokenRefresher(
-            self._fetch_token, store=token_store, fetch_timeout=self._timeout
+        self._lifecycle = _Lifecycle(
+            http_client=http_client,
+            transport=transport,
+            policy=policy,
+            timeouts=timeouts or Timeouts(),
+            hooks=hooks,
+            limiter=rate_limiter,
         )
-        self.auth = Auth(self)
-        self.organizations = Organizations(self)
-        self.connections = Connections(self)
-        self.domains = Domains(self)
-        self.directories = Directories(self)
-        self.users = Users(self)
-        self.memberships = Memberships(self)
-        self.roles = Roles(self)
-        self.permissions = Permissions(self)
-        self.sessions = Sessions(self)
-        self.api_clients = ApiClients(self)
-        self.passwordless = Passwordless(self)
-        self.passkeys = Passkeys(self)
-        self.auth_logs = AuthLogs(self)
-        self.connected_accounts = ConnectedAccounts(self)
-        self.tools = Tools(self)
-        self.mcp = Mcp(self)
-        self.providers = Providers(self)
+        self._owner = True
+        self._created_at = _caller()
+        engine = Engine(
+            credentials,
+            connect=self._lifecycle.connect,
+            converter=make_converter(),
+            options=CallOptions(timeout=timeout, timeouts=timeouts or Timeouts()),
+            tracer=tracer,
+            token_store=token_store,
+        )
+        self._bind(engine)
+
+    def _bind(self, engine: Engine) -> None:
+        self._engine = engine
+        self.auth = Auth(engine)
+        self.organizations = Organizations(engine)
+        self.connections = Connections(engine)
+        self.domains = Domains(engine)
+        self.directories = Directories(engine)
+        self.users = Users(engine)
+        self.memberships = Memberships(engine)
+        self.roles = Roles(engine)
+        self.permissions = Permissions(engine)
+        self.sessions = Sessions(engine)
+        self.api_clients = ApiClients(engine)
+        self.passwordless = Passwordless(engine)
+        self.passkeys = Passkeys(engine)
+        self.auth_logs = AuthLogs(engine)
+        self.connected_accounts = ConnectedAccounts(engine)
+        self.tools = Tools(engine)
+        self.mcp = Mcp(engine)
+        self.providers = Providers(engine)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> ScalekitClient:
+        """A view of this client whose calls use other options.
+
+        The result shares this client's connection pool, token and event loop:
+        it costs no I/O and needs no closing of its own (closing either closes
+        the pool). Options not given keep this client's.
+
+        ```python
+        org = await client.with_options(timeout=5, max_retries=0).organizations.get(org_id)
+        ```
+        """
+        changes: dict[str, Any] = {}
+        if timeout is not None:
+            changes["timeout"] = _check_timeout(timeout)
+        if max_retries is not None:
+            changes["max_retries"] = _check_retries(max_retries)
+        if timeouts is not None:
+            changes["timeouts"] = timeouts
+        view = ScalekitClient.__new__(ScalekitClient)
+        view._lifecycle = self._lifecycle
+        view._owner = False
+        view._bind(self._engine.with_options(**changes))
+        return view
 
     def __repr__(self) -> str:
+        closed = " closed" if self._lifecycle.closed else ""
         return (
-            f"<ScalekitClient environment_url={self._base!r} "
-            f"client_id={self._credentials.client_id!r}{' closed' if self._closed else ''}>"
+            f"<ScalekitClient environment_url={self._engine.environment_url!r} "
+            f"client_id={self._engine.client_id!r}{closed}>"
         )
 
     @property
     def environment_url(self) -> str:
         """The environment this client talks to."""
-        return self._base
+        return self._engine.environment_url
 
     @property
     def converter(self) -> cattrs.Converter:
         """The client's cattrs converter (wire JSON <-> models)."""
-        return self._converter
+        return self._engine.converter
 
     @property
     def token_fetches(self) -> int:
         """How many token requests this client has made (for diagnostics and tests)."""
-        return self._tokens.fetches
+        return self._engine.tokens.fetches
 
     @property
     def token_state(self) -> str:
         """Where the cached token stands: empty, fresh, advisory or mandatory (diagnostics)."""
-        return self._tokens.state()
+        return self._engine.tokens.state()
 
     async def __aenter__(self) -> ScalekitClient:
-        self._check_open()
+        if self._lifecycle.closed:
+            raise ClientClosedError("this ScalekitClient is closed; create a new one")
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -229,262 +309,53 @@ class ScalekitClient:
 
         An `http_client` given to the constructor is left open for its owner.
         """
-        if self._closed:
-            return
-        self._closed = True
-        transport, self._transport = self._transport, None
-        if transport is None:
-            return
-        if self._loop is not None and anyio.lowlevel.current_token() != self._loop:
-            # The connections belong to another (likely closed) loop: closing them
-            # from here would fail with "Event loop is closed". Let them go.
-            transport.abandon()
+        if not await self._lifecycle.aclose():
             warnings.warn(
                 "ScalekitClient.aclose() ran on another event loop than the one the client "
                 "was used on; its connections were dropped, not closed",
                 ResourceWarning,
                 stacklevel=2,
             )
-            return
-        await transport.aclose()
 
     def __del__(self) -> None:
-        if getattr(self, "_closed", True) or getattr(self, "_given_http", None) is not None:
+        lifecycle = getattr(self, "_lifecycle", None)
+        if lifecycle is None or not getattr(self, "_owner", False):
             return
-        if getattr(self, "_transport", None) is not None:
+        if lifecycle.closed or lifecycle.given_http is not None:
+            return
+        if lifecycle.transport is not None:
             warnings.warn(
-                f"{self!r} was not closed; use `async with` or `await client.aclose()`",
+                f"{self!r}, created at {self._created_at}, was not closed; "
+                "use `async with` or `await client.aclose()`",
                 ResourceWarning,
                 stacklevel=1,
             )
 
-    # -- the request path -------------------------------------------------
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise ClientClosedError("this ScalekitClient is closed; create a new one")
+def _caller() -> str:
+    """Where user code created the client: the first frame outside this package."""
+    frame = inspect.currentframe()
+    package = __name__.rpartition(".")[0]
+    while frame is not None:
+        if not frame.f_globals.get("__name__", "").startswith(package):
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "an unknown place"
 
-    def _transport_for_call(self) -> Transport:
-        self._check_open()
-        loop = anyio.lowlevel.current_token()
-        if self._loop is None:
-            self._loop = loop
-        elif loop != self._loop:
-            raise WrongEventLoopError(
-                "this ScalekitClient was first used on another event loop; "
-                "create one client per event loop"
-            )
-        transport = self._transport
-        if transport is None:
-            common: dict[str, Any] = {
-                "policy": self._policy,
-                "timeouts": self._timeouts,
-                "hooks": self._hooks,
-                "limiter": self._limiter,
-            }
-            if self._given_http is not None:
-                transport = Transport(http=self._given_http, **common)
-            elif self._given_transport is not None:
-                given = self._given_transport
-                transport = Transport(factory=lambda: given, rotate_after=None, **common)
-            else:
-                transport = Transport(factory=_default_transport, **common)
-            self._transport = transport
-        return transport
 
-    async def _authorize(self, deadline: float) -> str:
-        token = self._tokens.peek()
-        if token is not None:
-            return "Bearer " + token
-        # Waiting for a fetch: bounded by the call's deadline (the fetch itself runs on).
-        with anyio.move_on_after(deadline - anyio.current_time()) as scope:
-            return "Bearer " + await self._tokens.token()
-        assert scope.cancelled_caught
-        raise APITimeoutError("the call's deadline passed while waiting for a token")
+def _check_timeout(timeout: float) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise ConfigurationError("timeout must be a positive number of seconds")
+    return float(timeout)
 
-    async def _request(
-        self,
-        route: Route,
-        *path: str,
-        params: Mapping[str, Any] | None = None,
-        body: Any = NOT_GIVEN,
-        timeout: float | None = None,
-        timeouts: Timeouts | None = None,
-    ) -> Any:
-        """Send one API call and return its decoded JSON body (``{}`` when empty).
 
-        *timeout* overrides the call's deadline and *timeouts* the per-phase
-        limits (long-running operations such as tool execution use both).
-        """
-        url = self._base + route.path(*path)
-        transport = self._transport_for_call()
-        if isinstance(body, NotGiven):
-            content, headers = None, _BASE_HEADERS
-        else:
-            content, headers = _dump_json(body), _JSON_HEADERS
-        if params:
-            query = _query(params)
-            if query:
-                url += "?" + urlencode(query)
-        deadline = anyio.current_time() + (timeout or self._timeout)
-        send = functools.partial(
-            transport.send,
-            route.method,
-            url,
-            route=route.template,
-            deadline=deadline,
-            idempotent=route.idempotent,
-            replayable=route.replayable,
-            headers=headers,
-            content=content,
-            authorize=self._authorize,
-            timeouts=timeouts,
-        )
-        # One coroutine frame for the whole call: every frame alive while the
-        # request is on the wire costs time on each resume, at any concurrency.
-        span = traced(self._tracer, route) if self._tracer is not None else nullcontext()
-        try:
-            with span:
-                # No cancel scope around the whole call: every await below is bounded by
-                # the deadline on its own (token wait, rate limiter, each attempt, sleeps),
-                # which spares a timer per call on the hot path.
-                try:
-                    response, sent = await send()
-                    if response.status_code == 401 and sent is not None:
-                        # The token was rejected: forget it (if still cached), replay once.
-                        self._tokens.invalidate(sent.removeprefix("Bearer "))
-                        response, sent = await send(max_retries=0)
-                except TokenError as error:
-                    if anyio.current_time() < deadline:
-                        raise
-                    # The token endpoint ate the call's whole deadline: a timeout.
-                    raise APITimeoutError(
-                        f"{route}: deadline of {timeout or self._timeout:g}s exceeded "
-                        "while fetching a token"
-                    ) from error
-                return _decode(response)
-        except ScalekitError as error:
-            scrub(error, self._secrets())
-            raise
-
-    def _secrets(self) -> tuple[str, ...]:
-        """What must never appear in an error: the client secret and the current token."""
-        return (self._credentials.client_secret.reveal(), *self._tokens.known_values())
-
-    def _structure(self, data: Any, cls: type[T]) -> T:
-        if attrs.has(cls) and not isinstance(data, Mapping):
-            raise ResponseValidationError(
-                f"response is not a {cls.__name__} object", status_code=200, body=data
-            )
-        try:
-            return self._converter.structure(data, cls)
-        except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-            raise ResponseValidationError(
-                f"response is not a valid {getattr(cls, '__name__', cls)}: {type(exc).__name__}",
-                status_code=200,
-                body=data,
-            ) from exc
-
-    def _unwrap(self, data: Any, key: str, cls: type[T]) -> T:
-        if not isinstance(data, Mapping) or not isinstance(data.get(key), Mapping):
-            raise ResponseValidationError(
-                f"response has no {key!r} object", status_code=200, body=data
-            )
-        return self._structure(data[key], cls)
-
-    async def _fetch_token(self) -> TokenGrant:
-        transport = self._transport_for_call()
-        creds = self._credentials
-        form = urlencode(
-            {
-                "grant_type": "client_credentials",
-                "client_id": creds.client_id,
-                "client_secret": creds.client_secret.reveal(),
-            }
-        ).encode()
-        try:
-            response, _ = await transport.send(
-                "POST",
-                self._base + TOKEN_PATH,
-                route=TOKEN_PATH,
-                deadline=anyio.current_time() + self._timeout,
-                idempotent=True,  # asking for a token twice has no side effect
-                headers=_FORM_HEADERS,
-                content=form,
-            )
-        except (APIConnectionError, RateLimitError) as exc:
-            raise TokenError(f"token request failed: {exc}") from exc
-        if response.status_code != 200:
-            error = token_error(response.status_code, response.content)
-            scrub(error, (creds.client_secret.reveal(),))
-            raise error
-        return _parse_grant(response.content)
+def _check_retries(max_retries: int | None) -> int | None:
+    if max_retries is None:
+        return None
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError("max_retries must be a non-negative int (or None: the policy's)")
+    return max_retries
 
 
 def _default_transport() -> httpx.AsyncBaseTransport:
     return httpx.AsyncHTTPTransport(limits=_LIMITS)
-
-
-def _dump_json(body: Any) -> bytes:
-    try:
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"request body is not JSON-serializable: {exc}") from None
-
-
-def _query(params: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Flatten query params: lists repeat the key; bools are lowercase; None is dropped."""
-    out: list[tuple[str, str]] = []
-    for key, value in params.items():
-        if value is None or isinstance(value, NotGiven):
-            continue
-        values = value if isinstance(value, list | tuple) else (value,)
-        for v in values:
-            if isinstance(v, bool):
-                out.append((key, "true" if v else "false"))
-            elif isinstance(v, datetime):
-                out.append((key, format_timestamp(v)))
-            else:
-                out.append((key, str(v)))
-    return out
-
-
-def _decode(response: Answer) -> Any:
-    status = response.status_code
-    if 200 <= status < 300:
-        content = response.content
-        if not content.strip():
-            return {}
-        try:
-            return json.loads(content)
-        except (ValueError, UnicodeDecodeError):
-            raise ResponseValidationError(
-                f"HTTP {status} answer is not JSON", status_code=status, body=decode_body(content)
-            ) from None
-    raise status_error(
-        status,
-        response.reason_phrase,
-        response.content,
-        request_id=response.headers.get("x-request-id"),
-        retry_after=parse_retry_after(response.headers),
-    )
-
-
-def _parse_grant(content: bytes) -> TokenGrant:
-    body = decode_body(content)
-    if not isinstance(body, Mapping):
-        raise TokenError("token endpoint answered with a body that is not a JSON object")
-    token = body.get("access_token")
-    if not isinstance(token, str) or not token:
-        raise TokenError("token endpoint answered without an access_token")
-    expires_in = body.get("expires_in", DEFAULT_TOKEN_LIFETIME)
-    if isinstance(expires_in, str):
-        try:
-            expires_in = float(expires_in)
-        except ValueError:
-            expires_in = None
-    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
-        raise TokenError("token endpoint answered with an expires_in that is not a number")
-    if not math.isfinite(expires_in):
-        raise TokenError("token endpoint answered with an expires_in that is not finite")
-    return TokenGrant(token, float(expires_in))

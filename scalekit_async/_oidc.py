@@ -19,10 +19,9 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-import anyio
 import attrs
 
-from ._errors import ResponseValidationError, decode_body, token_error
+from ._errors import ResponseValidationError
 from ._jwks import JwksCache
 from ._jwt import (
     DEFAULT_LEEWAY,
@@ -38,6 +37,7 @@ from ._jwt import (
     validate_claims,
 )
 from ._pkce import PkcePair, check_challenge, check_verifier, generate_pkce
+from ._routes import AUTHORIZE_PATH, LOGOUT_PATH
 from ._types import NOT_GIVEN, NotGiven, NotGivenOr
 from ._webhooks import (
     DEFAULT_TOLERANCE,
@@ -48,16 +48,11 @@ from ._webhooks import (
 from .models.events import WebhookEvent
 
 if TYPE_CHECKING:
-    from ._client import ScalekitClient
+    from ._engine import Engine
 
 __all__ = ["Auth", "AuthenticatedUser", "AuthenticationResult", "RefreshResult"]
 
-AUTHORIZE_PATH = "/oauth/authorize"
-LOGOUT_PATH = "/oidc/logout"
-TOKEN_PATH = "/oauth/token"  # noqa: S105 - a path, not a secret
-JWKS_PATH = "/keys"
 DEFAULT_SCOPES = ("openid", "profile", "email")
-JWKS_TIMEOUT = 10.0
 
 
 @attrs.frozen(kw_only=True)
@@ -161,14 +156,14 @@ class Auth:
     token signed with a known key is validated with no I/O at all.
     """
 
-    __slots__ = ("_client", "_jwks")
+    __slots__ = ("_engine", "_jwks")
 
-    def __init__(self, client: ScalekitClient) -> None:
-        self._client = client
-        self._jwks = JwksCache(self._fetch_jwks)
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._jwks = JwksCache(engine.fetch_jwks)
 
     def __repr__(self) -> str:
-        return f"<Auth environment_url={self._client.environment_url!r} jwks={self._jwks!r}>"
+        return f"<Auth environment_url={self._engine.environment_url!r} jwks={self._jwks!r}>"
 
     @property
     def jwks(self) -> JwksCache:
@@ -222,7 +217,7 @@ class Auth:
         scope = " ".join(string_set(scopes, "scopes"))
         params: dict[str, str] = {
             "response_type": "code",
-            "client_id": self._client._credentials.client_id,
+            "client_id": self._engine.client_id,
             "redirect_uri": redirect,
             "scope": scope,
         }
@@ -246,7 +241,7 @@ class Auth:
         if not isinstance(code_challenge, NotGiven) and code_challenge is not None:
             params["code_challenge"] = check_challenge(code_challenge)
             params["code_challenge_method"] = "S256"
-        return f"{self._client.environment_url}{AUTHORIZE_PATH}?{urlencode(params)}"
+        return f"{self._engine.environment_url}{AUTHORIZE_PATH}?{urlencode(params)}"
 
     async def exchange_code(
         self,
@@ -283,7 +278,7 @@ class Auth:
             form["code_verifier"] = check_verifier(code_verifier)
         expected_nonce = _optional("nonce", nonce)
         check_leeway(leeway)
-        body = await self._token_call(form)
+        body = await self._engine.grant(form)
         access_token = body.get("access_token")
         id_token = body.get("id_token")
         if not isinstance(access_token, str) or not access_token:
@@ -333,7 +328,7 @@ class Auth:
             "grant_type": "refresh_token",
             "refresh_token": _check_text("refresh_token", refresh_token),
         }
-        body = await self._token_call(form)
+        body = await self._engine.grant(form)
         access_token = body.get("access_token")
         if not isinstance(access_token, str) or not access_token:
             raise ResponseValidationError(
@@ -376,14 +371,14 @@ class Auth:
         text = _optional("state", state)
         if text is not None:
             params["state"] = text
-        url = f"{self._client.environment_url}{LOGOUT_PATH}"
+        url = f"{self._engine.environment_url}{LOGOUT_PATH}"
         return f"{url}?{urlencode(params)}" if params else url
 
     # -- token validation ------------------------------------------------------
 
     def _issuers(self, issuer: NotGivenOr[str | Iterable[str]]) -> tuple[str, ...]:
         if isinstance(issuer, NotGiven):
-            return (self._client.environment_url,)
+            return (self._engine.environment_url,)
         return string_set(issuer, "issuer")
 
     @staticmethod
@@ -447,7 +442,7 @@ class Auth:
             TokenValidationError: the token is not valid; ``reason`` says why.
 
         """
-        client_id = self._client._credentials.client_id
+        client_id = self._engine.client_id
         audiences = (client_id,) if isinstance(audience, NotGiven) else self._audiences(audience)
         claims = await validate_claims(
             token,
@@ -502,7 +497,7 @@ class Auth:
         `WebhookVerificationError` subclass per failure.
         """
         return verify_webhook_payload(
-            secret, headers, payload, tolerance=tolerance, converter=self._client.converter
+            secret, headers, payload, tolerance=tolerance, converter=self._engine.converter
         )
 
     @staticmethod
@@ -518,48 +513,3 @@ class Auth:
         See `scalekit_async.verify_interceptor_payload`.
         """
         return verify_interceptor_payload(secret, headers, payload, tolerance=tolerance)
-
-    # -- I/O -----------------------------------------------------------------------
-
-    async def _fetch_jwks(self) -> Any:
-        from ._client import _BASE_HEADERS, _decode
-
-        transport = self._client._transport_for_call()
-        response, _ = await transport.send(
-            "GET",
-            self._client.environment_url + JWKS_PATH,
-            route=JWKS_PATH,
-            deadline=anyio.current_time() + JWKS_TIMEOUT,
-            idempotent=True,
-            headers=_BASE_HEADERS,
-        )
-        return _decode(response)
-
-    async def _token_call(self, form: dict[str, str]) -> Mapping[str, Any]:
-        """POST a user grant to the token endpoint with this client's credentials."""
-        from ._client import _FORM_HEADERS
-
-        creds = self._client._credentials
-        content = urlencode(
-            {**form, "client_id": creds.client_id, "client_secret": creds.client_secret.reveal()}
-        ).encode()
-        transport = self._client._transport_for_call()
-        timeout = self._client._timeout
-        response, _ = await transport.send(
-            "POST",
-            self._client.environment_url + TOKEN_PATH,
-            route=TOKEN_PATH,
-            deadline=anyio.current_time() + timeout,
-            # A code or a rotating refresh token works once: never replay it blindly.
-            idempotent=False,
-            headers=_FORM_HEADERS,
-            content=content,
-        )
-        if response.status_code != 200:
-            raise token_error(response.status_code, response.content)
-        body = decode_body(response.content)
-        if not isinstance(body, Mapping):
-            raise ResponseValidationError(
-                "token endpoint answered with a body that is not a JSON object", status_code=200
-            )
-        return body

@@ -8,11 +8,24 @@ another route. The template's own characters (``/``, ``:verb``) stay literal.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import attrs
 
-__all__ = ["Route", "segment"]
+__all__ = [
+    "AUTHORIZE_PATH",
+    "JWKS",
+    "LOGOUT_PATH",
+    "TOKEN",
+    "Route",
+    "operation",
+    "operations_of",
+    "segment",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -79,3 +92,37 @@ class Route:
 
     def __str__(self) -> str:
         return f"{self.method} {self.template}"
+
+
+def operation(*routes: Route) -> Callable[[F], F]:
+    """Mark a namespace method as the SDK's one method for *routes*.
+
+    A method serves several routes when one operation has several bindings
+    (``PATCH /api/v1/roles:set_defaults`` and ``PATCH /api/v1/roles/default``)
+    or when an optional scope picks the route (environment or organization
+    roles). The README's operations table and the contract test are built
+    from these marks, so a route without a method cannot go unnoticed.
+    """
+
+    def mark(method: F) -> F:
+        method.__scalekit_routes__ = routes  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+def operations_of(method: object) -> tuple[Route, ...]:
+    """The routes an `operation`-marked method serves (empty for any other callable)."""
+    routes = getattr(method, "__scalekit_routes__", ())
+    return tuple(r for r in routes if isinstance(r, Route))
+
+
+# The OAuth and OpenID Connect endpoints of an environment.
+TOKEN = Route("POST", "/oauth/token")
+"""The token endpoint: client credentials and every user grant."""
+JWKS = Route("GET", "/keys")
+"""The environment's signing keys."""
+AUTHORIZE_PATH = "/oauth/authorize"
+"""Hosted login (a browser redirect, never called by the SDK)."""
+LOGOUT_PATH = "/oidc/logout"
+"""RP-initiated logout (a browser redirect, never called by the SDK)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from scalekit_async import TokenError
+from scalekit_async import APITimeoutError, TokenError
 from scalekit_async._auth import TokenGrant, TokenRefresher
 
 pytestmark = pytest.mark.anyio
@@ -200,17 +200,27 @@ async def test_invalidate_is_compare_and_clear() -> None:
 
 
 @pytest.mark.parametrize("lifetime", [0, -5])
-async def test_unusable_lifetime_is_a_token_error(lifetime: float) -> None:
-    refresher = TokenRefresher(FakeTokenEndpoint(lifetime=lifetime))
-    with pytest.raises(TokenError, match="unusable lifetime"):
-        await refresher.token()
+async def test_an_unusable_lifetime_serves_one_call_then_refetches(
+    lifetime: float, caplog: pytest.LogCaptureFixture
+) -> None:
+    endpoint = FakeTokenEndpoint(lifetime=lifetime)
+    refresher = TokenRefresher(endpoint)
+    assert await refresher.token() == "token-1"  # the call that fetched it uses it
+    assert refresher.peek() is None
+    assert await refresher.token() == "token-2"  # the next call fetches again
+    assert await refresher.token() == "token-3"
+    warnings = [r for r in caplog.records if "expires_in" in r.getMessage()]
+    assert len(warnings) == 1  # one warning per client, not per call
+    endpoint.lifetime = 3600
+    assert await refresher.token() == "token-4"
+    assert await refresher.token() == "token-4"  # a sane lifetime is cached again
 
 
 async def test_a_hung_token_endpoint_times_out() -> None:
     endpoint = FakeTokenEndpoint()
     endpoint.gate = anyio.Event()  # never set
     refresher = TokenRefresher(endpoint, fetch_timeout=0.05)
-    with pytest.raises(TokenError, match="timed out"):
+    with pytest.raises(APITimeoutError, match="timed out"):
         await refresher.token()
 
 

@@ -1,8 +1,14 @@
+import ast
+import inspect
 import json
+import re
 
 import pytest
 
 import scalekit_async as sk
+import scalekit_async._errors as errors
+import scalekit_async._jwt as jwt_module
+import scalekit_async._webhooks as webhooks_module
 from scalekit_async._errors import status_error, token_error
 
 
@@ -113,7 +119,6 @@ def test_token_error_reads_oauth_body() -> None:
     error = token_error(401, body(error="invalid_client", error_description="bad secret"))
     assert error.error == "invalid_client"
     assert error.description == "bad secret"
-    assert not error.retryable
 
 
 def test_token_error_reads_status_body() -> None:
@@ -123,6 +128,106 @@ def test_token_error_reads_status_body() -> None:
     assert error.description == "nope"
 
 
-def test_token_error_on_server_failure_is_retryable() -> None:
-    assert token_error(503, b"<html>").retryable
-    assert token_error(503, b"<html>").status_code == 503
+def test_token_error_keeps_the_status_of_a_non_json_refusal() -> None:
+    error = token_error(400, b"<html>")
+    assert error.status_code == 400
+    assert error.error is None
+
+
+# -- one exception module, whose docstring draws the whole tree ----------------
+
+_TREE_LINE = re.compile(r"^(?P<indent>[│ ]*(?:[├└]── )?)(?P<name>\w+)(?P<rest>.*)$")
+
+
+def exported_exceptions() -> list[type[BaseException]]:
+    found = [getattr(sk, name) for name in sk.__all__]
+    return [obj for obj in found if isinstance(obj, type) and issubclass(obj, BaseException)]
+
+
+def docstring_tree() -> dict[str, tuple[str | None, tuple[str, ...], str]]:
+    """Each class of the drawn tree: (its parent, its "also" bases, its description)."""
+    doc = errors.__doc__ or ""
+    block = re.search(r"```\n(.*?)```", doc, re.S)
+    assert block, "the _errors docstring has no tree"
+    tree: dict[str, tuple[str | None, tuple[str, ...], str]] = {}
+    stack: list[str] = []
+    for line in block.group(1).splitlines():
+        match = _TREE_LINE.match(line)
+        assert match, line
+        depth = len(match["indent"]) // 4
+        del stack[depth:]
+        rest = match["rest"]
+        also = re.match(r"\s*\(also ([\w, ]+)\)", rest)
+        bases = tuple(b.strip() for b in also.group(1).split(",")) if also else ()
+        description = rest[also.end() :] if also else rest
+        tree[match["name"]] = (stack[-1] if stack else None, bases, description.strip())
+        stack.append(match["name"])
+    return tree
+
+
+def test_there_are_exceptions_to_check() -> None:
+    names = {cls.__name__ for cls in exported_exceptions()}
+    assert {"ScalekitError", "TokenValidationError", "WebhookPayloadError"} <= names
+    assert len(names) >= 25
+
+
+@pytest.mark.parametrize("cls", exported_exceptions(), ids=lambda cls: cls.__name__)
+def test_every_exported_exception_is_defined_in_errors(cls: type[BaseException]) -> None:
+    assert cls.__module__ == "scalekit_async._errors"
+    assert getattr(errors, cls.__name__) is cls
+    assert cls.__name__ in errors.__all__
+    assert issubclass(cls, sk.ScalekitError)
+
+
+@pytest.mark.parametrize("cls", exported_exceptions(), ids=lambda cls: cls.__name__)
+def test_every_exported_exception_is_drawn_in_the_tree(cls: type[BaseException]) -> None:
+    tree = docstring_tree()
+    assert cls.__name__ in tree, f"{cls.__name__} is missing from the _errors docstring tree"
+    parent, also, description = tree[cls.__name__]
+    assert description, f"{cls.__name__} has no 'when it is raised' in the tree"
+    expected = tuple(base.__name__ for base in cls.__bases__)
+    if parent is None:
+        assert cls is sk.ScalekitError
+        return
+    assert expected == (parent, *also), f"{cls.__name__}: the tree shows other bases"
+
+
+def test_the_tree_draws_only_real_classes() -> None:
+    for name in docstring_tree():
+        cls = getattr(errors, name, None)
+        assert isinstance(cls, type), name
+        assert issubclass(cls, sk.ScalekitError), name
+
+
+def test_every_exception_class_of_errors_is_exported() -> None:
+    for name, obj in vars(errors).items():
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            assert getattr(sk, name) is obj, name
+
+
+def test_errors_imports_nothing_of_the_package() -> None:
+    source = ast.parse(inspect.getsource(errors))
+    for node in ast.walk(source):
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0, ast.unparse(node)
+            assert not (node.module or "").startswith("scalekit_async"), ast.unparse(node)
+        elif isinstance(node, ast.Import):
+            assert not any(a.name.startswith("scalekit_async") for a in node.names)
+
+
+def test_old_homes_still_import_the_same_classes() -> None:
+    for name in ("TokenValidationError", "JwksUnavailableError", "TokenValidationReason"):
+        assert getattr(jwt_module, name) is getattr(errors, name)
+    for name in webhooks_module.__all__:
+        if name.startswith("Webhook"):
+            assert getattr(webhooks_module, name) is getattr(errors, name)
+
+
+def test_subclass_relations_users_rely_on() -> None:
+    assert issubclass(sk.APITimeoutError, sk.APIConnectionError)
+    assert issubclass(sk.JwksUnavailableError, sk.TokenValidationError)
+    assert issubclass(sk.WebhookTimestampTooOldError, sk.WebhookTimestampError)
+    assert issubclass(sk.WebhookPayloadError, sk.WebhookVerificationError)
+    assert issubclass(sk.ConfigurationError, ValueError)
+    assert issubclass(sk.ClientClosedError, RuntimeError)
+    assert not issubclass(sk.WebhookPayloadError, sk.ResponseValidationError)

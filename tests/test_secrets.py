@@ -127,7 +127,7 @@ async def run_everything(url: str, fake: FakeScalekit, kind: str, leaks: Leaks) 
         await leaks.expect("bad body", sk.ResponseValidationError, good.organizations.get(org.id))
         fake.expire_tokens()
         fake.fail_next(3, path="/oauth/token", status=503)
-        await leaks.expect("token 503", sk.TokenError, good.organizations.list())
+        await leaks.expect("token 503", sk.ServerError, good.organizations.list())
 
         # A user signs in, refreshes, and reuses a spent refresh token.
         oauth(fake).issuer = url

@@ -13,7 +13,7 @@ from .._routes import Route
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 
 if TYPE_CHECKING:
-    from .._client import ScalekitClient
+    from .._engine import Engine
 
 __all__ = [
     "Resource",
@@ -68,10 +68,10 @@ def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
 class Resource:
     """A namespace of API operations on one resource family."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_engine",)
 
-    def __init__(self, client: ScalekitClient) -> None:
-        self._client = client
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
 
     async def _list_page(
         self,
@@ -82,13 +82,13 @@ class Resource:
         item_tuple: Any,
     ) -> tuple[Mapping[str, Any], tuple[Any, ...]]:
         """Fetch one list answer; return it and its items under *key*, structured."""
-        client = self._client
-        data = await client._request(route, *path, params=params)
+        engine = self._engine
+        data = await engine.call(route, *path, params=params)
         if not isinstance(data, Mapping):
             raise ResponseValidationError(
                 f"list answer of {route} is not an object", status_code=200, body=data
             )
-        return data, client._structure(data.get(key) or [], item_tuple)
+        return data, engine.structure(data.get(key) or [], item_tuple)
 
     def _paginate(
         self,

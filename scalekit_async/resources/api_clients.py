@@ -58,13 +58,13 @@ class ApiClients(Resource):
             custom_claims=custom_claims,
             expiry=expiry,
         )
-        data = await self._client._request(_CREATE, organization_id, body=body)
-        return self._client._structure(data, CreatedApiClient)
+        data = await self._engine.call(_CREATE, organization_id, body=body)
+        return self._engine.structure(data, CreatedApiClient)
 
     async def get(self, organization_id: str, client_id: str) -> ApiClient:
         """Fetch an API client (``m2morg_...``) and its secrets' metadata."""
-        data = await self._client._request(_GET, organization_id, client_id)
-        return self._client._unwrap(data, "client", ApiClient)
+        data = await self._engine.call(_GET, organization_id, client_id)
+        return self._engine.unwrap(data, "client", ApiClient)
 
     async def update(
         self,
@@ -89,12 +89,12 @@ class ApiClients(Resource):
         )
         if not body:
             raise ValueError("update() needs at least one field to change")
-        data = await self._client._request(_UPDATE, organization_id, client_id, body=body)
-        return self._client._unwrap(data, "client", ApiClient)
+        data = await self._engine.call(_UPDATE, organization_id, client_id, body=body)
+        return self._engine.unwrap(data, "client", ApiClient)
 
     async def delete(self, organization_id: str, client_id: str) -> None:
         """Delete an API client; tokens can no longer be issued to it."""
-        await self._client._request(_DELETE, organization_id, client_id)
+        await self._engine.call(_DELETE, organization_id, client_id)
 
     def list(
         self,
@@ -119,12 +119,12 @@ class ApiClients(Resource):
 
         Store ``result.plain_secret`` at once: the API never shows it again.
         """
-        data = await self._client._request(_CREATE_SECRET, organization_id, client_id)
-        return self._client._structure(data, CreatedApiClientSecret)
+        data = await self._engine.call(_CREATE_SECRET, organization_id, client_id)
+        return self._engine.structure(data, CreatedApiClientSecret)
 
     async def delete_secret(self, organization_id: str, client_id: str, secret_id: str) -> None:
         """Delete one secret of an API client (the end of a rotation)."""
-        await self._client._request(_DELETE_SECRET, organization_id, client_id, secret_id)
+        await self._engine.call(_DELETE_SECRET, organization_id, client_id, secret_id)
 
 
 def _client_body(

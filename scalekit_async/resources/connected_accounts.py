@@ -146,10 +146,10 @@ class ConnectedAccounts(Resource):
             identifier=identifier,
         )
         body["connected_account"] = _account_body(
-            self._client.converter, authorization_details, api_config
+            self._engine.converter, authorization_details, api_config
         )
-        data = await self._client._request(_CREATE, body=body)
-        return self._client._unwrap(data, "connected_account", ConnectedAccount)
+        data = await self._engine.call(_CREATE, body=body)
+        return self._engine.unwrap(data, "connected_account", ConnectedAccount)
 
     async def update(
         self,
@@ -170,10 +170,10 @@ class ConnectedAccounts(Resource):
         if authorization_details is NOT_GIVEN and api_config is NOT_GIVEN:
             raise ValueError("update() needs authorization_details or api_config")
         body["connected_account"] = _account_body(
-            self._client.converter, authorization_details, api_config
+            self._engine.converter, authorization_details, api_config
         )
-        data = await self._client._request(_UPDATE, body=body)
-        return self._client._unwrap(data, "connected_account", ConnectedAccount)
+        data = await self._engine.call(_UPDATE, body=body)
+        return self._engine.unwrap(data, "connected_account", ConnectedAccount)
 
     async def delete(
         self,
@@ -190,7 +190,7 @@ class ConnectedAccounts(Resource):
         account's locator in the body, so it is not retried on a 5xx by default.
         """
         body = _locator(id, connector, identifier, organization_id, user_id)
-        await self._client._request(_DELETE, body=body)
+        await self._engine.call(_DELETE, body=body)
 
     async def get(
         self,
@@ -203,8 +203,8 @@ class ConnectedAccounts(Resource):
     ) -> ConnectedAccount:
         """Fetch an account's metadata (status, provider, ...) without its credentials."""
         params = _locator(id, connector, identifier, organization_id, user_id)
-        data = await self._client._request(_GET_DETAILS, params=params)
-        return self._client._unwrap(data, "connected_account", ConnectedAccount)
+        data = await self._engine.call(_GET_DETAILS, params=params)
+        return self._engine.unwrap(data, "connected_account", ConnectedAccount)
 
     async def get_auth(
         self,
@@ -220,8 +220,8 @@ class ConnectedAccounts(Resource):
         The secrets are kept out of the returned model's repr; handle them with care.
         """
         params = _locator(id, connector, identifier, organization_id, user_id)
-        data = await self._client._request(_GET_AUTH, params=params)
-        return self._client._unwrap(data, "connected_account", ConnectedAccount)
+        data = await self._engine.call(_GET_AUTH, params=params)
+        return self._engine.unwrap(data, "connected_account", ConnectedAccount)
 
     async def generate_magic_link(
         self,
@@ -241,8 +241,8 @@ class ConnectedAccounts(Resource):
         """
         body = _locator(id, connector, identifier, organization_id, user_id)
         body.update(given(state=state, user_verify_url=user_verify_url))
-        data = await self._client._request(_MAGIC_LINK, body=body)
-        return self._client._structure(data, ConnectedAccountMagicLink)
+        data = await self._engine.call(_MAGIC_LINK, body=body)
+        return self._engine.structure(data, ConnectedAccountMagicLink)
 
     async def verify_user(
         self, *, auth_request_id: str, identifier: str
@@ -256,8 +256,8 @@ class ConnectedAccounts(Resource):
         _require_str("auth_request_id", auth_request_id)
         _require_str("identifier", identifier)
         body = {"auth_request_id": auth_request_id, "identifier": identifier}
-        data = await self._client._request(_VERIFY_USER, body=body)
-        return self._client._structure(data, ConnectedAccountVerification)
+        data = await self._engine.call(_VERIFY_USER, body=body)
+        return self._engine.structure(data, ConnectedAccountVerification)
 
 
 def _require_str(name: str, value: object) -> None:

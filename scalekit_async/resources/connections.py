@@ -44,22 +44,22 @@ class Connections(Resource):
 
     async def get(self, organization_id: str, id: str) -> Connection:
         """Fetch one connection of an organization, with its protocol settings."""
-        data = await self._client._request(_GET, organization_id, id)
-        return self._client._unwrap(data, "connection", Connection)
+        data = await self._engine.call(_GET, organization_id, id)
+        return self._engine.unwrap(data, "connection", Connection)
 
     async def delete(self, organization_id: str, id: str) -> None:
         """Delete a connection; its users can no longer sign in through it."""
-        await self._client._request(_DELETE, organization_id, id)
+        await self._engine.call(_DELETE, organization_id, id)
 
     async def enable(self, organization_id: str, id: str) -> ConnectionToggle:
         """Let users sign in through a connection; returns its state afterwards."""
-        data = await self._client._request(_ENABLE, organization_id, id)
-        return self._client._structure(data, ConnectionToggle)
+        data = await self._engine.call(_ENABLE, organization_id, id)
+        return self._engine.structure(data, ConnectionToggle)
 
     async def disable(self, organization_id: str, id: str) -> ConnectionToggle:
         """Stop sign-ins through a connection, keeping its settings; returns its state."""
-        data = await self._client._request(_DISABLE, organization_id, id)
-        return self._client._structure(data, ConnectionToggle)
+        data = await self._engine.call(_DISABLE, organization_id, id)
+        return self._engine.structure(data, ConnectionToggle)
 
 
 def _filter(name: str, value: NotGivenOr[str]) -> NotGivenOr[str]:

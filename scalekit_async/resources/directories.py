@@ -39,18 +39,18 @@ class Directories(Resource):
 
     async def get(self, organization_id: str, id: str) -> Directory:
         """Fetch one directory of an organization by its id (``dir_...``)."""
-        data = await self._client._request(_GET, organization_id, id)
-        return self._client._unwrap(data, "directory", Directory)
+        data = await self._engine.call(_GET, organization_id, id)
+        return self._engine.unwrap(data, "directory", Directory)
 
     async def enable(self, organization_id: str, id: str) -> DirectoryToggle:
         """Start syncing users and groups from a directory; returns its state afterwards."""
-        data = await self._client._request(_ENABLE, organization_id, id)
-        return self._client._structure(data, DirectoryToggle)
+        data = await self._engine.call(_ENABLE, organization_id, id)
+        return self._engine.structure(data, DirectoryToggle)
 
     async def disable(self, organization_id: str, id: str) -> DirectoryToggle:
         """Stop syncing a directory, keeping what it synced; returns its state afterwards."""
-        data = await self._client._request(_DISABLE, organization_id, id)
-        return self._client._structure(data, DirectoryToggle)
+        data = await self._engine.call(_DISABLE, organization_id, id)
+        return self._engine.structure(data, DirectoryToggle)
 
     def list_users(
         self,

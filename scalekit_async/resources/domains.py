@@ -45,17 +45,17 @@ class Domains(Resource):
         if not domain:
             raise ValueError("domain must not be empty")
         body = given(domain=domain, domain_type=_domain_type(domain_type))
-        data = await self._client._request(_CREATE, organization_id, body=body)
-        return self._client._unwrap(data, "domain", Domain)
+        data = await self._engine.call(_CREATE, organization_id, body=body)
+        return self._engine.unwrap(data, "domain", Domain)
 
     async def get(self, organization_id: str, id: str) -> Domain:
         """Fetch one domain of an organization by its id (``dom_...``)."""
-        data = await self._client._request(_GET, organization_id, id)
-        return self._client._unwrap(data, "domain", Domain)
+        data = await self._engine.call(_GET, organization_id, id)
+        return self._engine.unwrap(data, "domain", Domain)
 
     async def delete(self, organization_id: str, id: str) -> None:
         """Remove a domain from an organization (SSO routing for it stops)."""
-        await self._client._request(_DELETE, organization_id, id)
+        await self._engine.call(_DELETE, organization_id, id)
 
     def list(
         self,

@@ -99,13 +99,13 @@ class Mcp(Resource):
             description=description,
             connection_tool_mappings=_mappings(connection_tool_mappings),
         )
-        data = await self._client._request(_CREATE_CONFIG, body=body)
-        return self._client._unwrap(data, "config", McpConfig)
+        data = await self._engine.call(_CREATE_CONFIG, body=body)
+        return self._engine.unwrap(data, "config", McpConfig)
 
     async def get_config(self, config_id: str) -> McpConfig:
         """Fetch an MCP configuration by id."""
-        data = await self._client._request(_GET_CONFIG, config_id)
-        return self._client._unwrap(data, "config", McpConfig)
+        data = await self._engine.call(_GET_CONFIG, config_id)
+        return self._engine.unwrap(data, "config", McpConfig)
 
     async def update_config(
         self,
@@ -121,12 +121,12 @@ class Mcp(Resource):
         )
         if not body:
             raise ValueError("update_config() needs description or connection_tool_mappings")
-        data = await self._client._request(_UPDATE_CONFIG, config_id, body=body)
-        return self._client._unwrap(data, "config", McpConfig)
+        data = await self._engine.call(_UPDATE_CONFIG, config_id, body=body)
+        return self._engine.unwrap(data, "config", McpConfig)
 
     async def delete_config(self, config_id: str) -> None:
         """Delete an MCP configuration and the data Scalekit keeps for it."""
-        await self._client._request(_DELETE_CONFIG, config_id)
+        await self._engine.call(_DELETE_CONFIG, config_id)
 
     def list_connected_accounts(
         self, config_id: str, *, identifier: str, include_auth_link: bool = False
@@ -145,14 +145,14 @@ class Mcp(Resource):
         if not isinstance(include_auth_link, bool):
             raise TypeError("include_auth_link must be a bool")
         _CONNECTED_ACCOUNTS.path(config_id)  # a bad id fails here, not when awaited
-        client = self._client
+        engine = self._engine
         body = {"identifier": identifier, "include_auth_link": include_auth_link}
         items_type: Any = tuple[McpConnectionAuthState, ...]
 
         async def fetch(token: str | None) -> Page[McpConnectionAuthState]:
-            data = await client._request(_CONNECTED_ACCOUNTS, config_id, body=body)
+            data = await engine.call(_CONNECTED_ACCOUNTS, config_id, body=body)
             raw = data.get("connected_accounts") if isinstance(data, Mapping) else None
-            items: tuple[McpConnectionAuthState, ...] = client._structure(raw or [], items_type)
+            items: tuple[McpConnectionAuthState, ...] = engine.structure(raw or [], items_type)
             return Page(items=items, total_size=len(items))
 
         return AsyncPaginator(fetch)
@@ -177,8 +177,8 @@ class Mcp(Resource):
         body: dict[str, Any] = {"identifier": identifier}
         if expiry is not NOT_GIVEN:
             body["expiry"] = _duration(expiry)
-        data = await self._client._request(_CREATE_TOKEN, mcp_config_id, body=body)
-        return self._client._structure(data, McpSessionToken)
+        data = await self._engine.call(_CREATE_TOKEN, mcp_config_id, body=body)
+        return self._engine.structure(data, McpSessionToken)
 
 
 def _mappings(value: NotGivenOr[ToolMappings]) -> NotGivenOr[list[dict[str, Any]]]:

@@ -86,8 +86,8 @@ class Memberships(Resource):
     ) -> User:
         """Replace a membership's roles and/or metadata (only the given fields)."""
         body = _update_body(roles, metadata)
-        data = await self._client._request(_UPDATE, organization_id, user_id, body=body)
-        return self._client._unwrap(data, "user", User)
+        data = await self._engine.call(_UPDATE, organization_id, user_id, body=body)
+        return self._engine.unwrap(data, "user", User)
 
     async def update_by_external_id(
         self,
@@ -99,23 +99,21 @@ class Memberships(Resource):
     ) -> User:
         """Like `update`, addressing the user by external id."""
         body = _update_body(roles, metadata)
-        data = await self._client._request(
-            _UPDATE_EXTERNAL, organization_id, external_id, body=body
-        )
-        return self._client._unwrap(data, "user", User)
+        data = await self._engine.call(_UPDATE_EXTERNAL, organization_id, external_id, body=body)
+        return self._engine.unwrap(data, "user", User)
 
     async def delete(self, organization_id: str, user_id: str) -> None:
         """Remove a user from an organization (the user itself is kept)."""
-        await self._client._request(_DELETE, organization_id, user_id)
+        await self._engine.call(_DELETE, organization_id, user_id)
 
     async def delete_by_external_id(self, organization_id: str, external_id: str) -> None:
         """Like `delete`, addressing the user by external id."""
-        await self._client._request(_DELETE_EXTERNAL, organization_id, external_id)
+        await self._engine.call(_DELETE_EXTERNAL, organization_id, external_id)
 
     async def resend_invite(self, organization_id: str, user_id: str) -> Invite:
         """Email a pending (or expired) invitation again; an expired one is renewed."""
-        data = await self._client._request(_RESEND_INVITE, organization_id, user_id, body={})
-        return self._client._unwrap(data, "invite", Invite)
+        data = await self._engine.call(_RESEND_INVITE, organization_id, user_id, body={})
+        return self._engine.unwrap(data, "invite", Invite)
 
     async def _create(
         self,
@@ -129,8 +127,8 @@ class Memberships(Resource):
     ) -> User:
         body = _membership_body(roles=roles, metadata=metadata, inviter_email=inviter_email)
         params = _send_invitation_param(send_invitation_email)
-        data = await self._client._request(route, organization_id, user, params=params, body=body)
-        return self._client._unwrap(data, "user", User)
+        data = await self._engine.call(route, organization_id, user, params=params, body=body)
+        return self._engine.unwrap(data, "user", User)
 
 
 def _update_body(

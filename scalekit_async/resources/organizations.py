@@ -64,18 +64,18 @@ class Organizations(Resource):
             slug=slug,
             logo_url=logo_url,
         )
-        data = await self._client._request(_CREATE, body=body)
-        return self._client._unwrap(data, "organization", Organization)
+        data = await self._engine.call(_CREATE, body=body)
+        return self._engine.unwrap(data, "organization", Organization)
 
     async def get(self, id: str) -> Organization:
         """Fetch an organization by its Scalekit id (``org_...``)."""
-        data = await self._client._request(_GET, id)
-        return self._client._unwrap(data, "organization", Organization)
+        data = await self._engine.call(_GET, id)
+        return self._engine.unwrap(data, "organization", Organization)
 
     async def get_by_external_id(self, external_id: str) -> Organization:
         """Fetch an organization by the external id your application gave it."""
-        data = await self._client._request(_GET_EXTERNAL, external_id)
-        return self._client._unwrap(data, "organization", Organization)
+        data = await self._engine.call(_GET_EXTERNAL, external_id)
+        return self._engine.unwrap(data, "organization", Organization)
 
     async def update(
         self,
@@ -100,12 +100,12 @@ class Organizations(Resource):
         )
         if not body:
             raise ValueError("update() needs at least one field to change")
-        data = await self._client._request(_UPDATE, id, body=body)
-        return self._client._unwrap(data, "organization", Organization)
+        data = await self._engine.call(_UPDATE, id, body=body)
+        return self._engine.unwrap(data, "organization", Organization)
 
     async def delete(self, id: str) -> None:
         """Delete an organization (its domains and connections go with it)."""
-        await self._client._request(_DELETE, id)
+        await self._engine.call(_DELETE, id)
 
     def list(
         self,
@@ -128,8 +128,8 @@ class Organizations(Resource):
         body = {
             "features": [{"name": str(name), "enabled": bool(on)} for name, on in features.items()]
         }
-        data = await self._client._request(_SETTINGS, id, body=body)
-        return self._client._unwrap(data, "organization", Organization)
+        data = await self._engine.call(_SETTINGS, id, body=body)
+        return self._engine.unwrap(data, "organization", Organization)
 
     async def generate_portal_link(
         self, id: str, *, features: Iterable[Feature | str] = ()
@@ -138,13 +138,13 @@ class Organizations(Resource):
         if isinstance(features, str):
             raise TypeError("features must be a list of feature names, not one string")
         params = {"features": [str(f) for f in features]}
-        data = await self._client._request(_PORTAL_LINK, id, params=params)
-        return self._client._unwrap(data, "link", PortalLink)
+        data = await self._engine.call(_PORTAL_LINK, id, params=params)
+        return self._engine.unwrap(data, "link", PortalLink)
 
     async def get_session_policy(self, organization_id: str) -> SessionPolicy:
         """Fetch the session timeouts that apply to an organization."""
-        data = await self._client._request(_GET_SESSION_POLICY, organization_id)
-        return self._client._unwrap(data, "policy", SessionPolicy)
+        data = await self._engine.call(_GET_SESSION_POLICY, organization_id)
+        return self._engine.unwrap(data, "policy", SessionPolicy)
 
     async def update_session_policy(
         self,
@@ -166,16 +166,16 @@ class Organizations(Resource):
             idle_session_timeout=idle_session_timeout,
             idle_session_timeout_unit=idle_session_timeout_unit,
         )
-        data = await self._client._request(_UPDATE_SESSION_POLICY, organization_id, body=body)
-        return self._client._unwrap(data, "policy", SessionPolicy)
+        data = await self._engine.call(_UPDATE_SESSION_POLICY, organization_id, body=body)
+        return self._engine.unwrap(data, "policy", SessionPolicy)
 
     async def upsert_user_management_settings(
         self, organization_id: str, *, max_allowed_users: int | None
     ) -> UserManagementSettings:
         """Set an organization's user-management limits (e.g. the most users it may have)."""
         body = {"settings": {"max_allowed_users": max_allowed_users}}
-        data = await self._client._request(_USER_MANAGEMENT, organization_id, body=body)
-        return self._client._unwrap(data, "settings", UserManagementSettings)
+        data = await self._engine.call(_USER_MANAGEMENT, organization_id, body=body)
+        return self._engine.unwrap(data, "settings", UserManagementSettings)
 
 
 def _metadata(value: NotGivenOr[Mapping[str, str] | None]) -> object:

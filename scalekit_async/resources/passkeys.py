@@ -33,10 +33,10 @@ class Passkeys(Resource):
         Pass the result to the browser's ``PublicKeyCredential.signalAllAcceptedCredentials``
         so it hides passkeys deleted elsewhere (it is the same API call as `list`).
         """
-        data = await self._client._request(_LIST, params={"user_id": _user_id(user_id)})
+        data = await self._engine.call(_LIST, params={"user_id": _user_id(user_id)})
         if not isinstance(data, Mapping) or data.get("all_accepted_credentials_options") is None:
             return AllAcceptedCredentialsOptions()
-        return self._client._unwrap(
+        return self._engine.unwrap(
             data, "all_accepted_credentials_options", AllAcceptedCredentialsOptions
         )
 
@@ -46,10 +46,8 @@ class Passkeys(Resource):
             raise TypeError(f"display_name must be a str, not {type(display_name).__name__}")
         if not display_name:
             raise ValueError("display_name must not be empty")
-        data = await self._client._request(
-            _UPDATE, credential_id, body={"display_name": display_name}
-        )
-        return self._client._unwrap(data, "credential", Passkey)
+        data = await self._engine.call(_UPDATE, credential_id, body={"display_name": display_name})
+        return self._engine.unwrap(data, "credential", Passkey)
 
     async def delete(self, credential_id: str) -> DeletedPasskey:
         """Remove a passkey (by its Scalekit `id`).
@@ -57,8 +55,8 @@ class Passkeys(Resource):
         Pass ``result.unknown_credential_options`` to the browser's
         ``PublicKeyCredential.signalUnknownCredential`` so the device forgets it too.
         """
-        data = await self._client._request(_DELETE, credential_id)
-        return self._client._structure(data, DeletedPasskey)
+        data = await self._engine.call(_DELETE, credential_id)
+        return self._engine.structure(data, DeletedPasskey)
 
 
 def _user_id(user_id: str) -> str:

@@ -72,16 +72,16 @@ class Passwordless(Resource):
                 NOT_GIVEN if template_variables is NOT_GIVEN else _variables(template_variables)
             ),
         )
-        data = await self._client._request(_SEND, body=body)
-        return self._client._structure(data, SentPasswordlessEmail)
+        data = await self._engine.call(_SEND, body=body)
+        return self._engine.structure(data, SentPasswordlessEmail)
 
     async def resend(self, *, auth_request_id: str) -> SentPasswordlessEmail:
         """Send a fresh code/link for an earlier request (the old one stops working)."""
         _check_str("auth_request_id", auth_request_id)
         if not auth_request_id:
             raise ValueError("auth_request_id must not be empty")
-        data = await self._client._request(_RESEND, body={"auth_request_id": auth_request_id})
-        return self._client._structure(data, SentPasswordlessEmail)
+        data = await self._engine.call(_RESEND, body={"auth_request_id": auth_request_id})
+        return self._engine.structure(data, SentPasswordlessEmail)
 
     async def verify(
         self,
@@ -109,8 +109,8 @@ class Passwordless(Resource):
         if code is not NOT_GIVEN and auth_request_id is NOT_GIVEN:
             raise ValueError("verifying a code needs the auth_request_id that send() returned")
         body = given(code=code, link_token=link_token, auth_request_id=auth_request_id)
-        data = await self._client._request(_VERIFY, body=body)
-        return self._client._structure(data, VerifiedPasswordlessEmail)
+        data = await self._engine.call(_VERIFY, body=body)
+        return self._engine.structure(data, VerifiedPasswordlessEmail)
 
 
 def _check_str(name: str, value: object) -> None:

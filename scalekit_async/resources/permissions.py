@@ -58,24 +58,24 @@ class Permissions(Resource):
     async def create(self, name: str, *, description: NotGivenOr[str] = NOT_GIVEN) -> Permission:
         """Create a permission that roles can then grant."""
         body = given(name=_text(name, "name"), description=_description(description))
-        data = await self._client._request(_CREATE, body=body)
-        return self._client._unwrap(data, "permission", Permission)
+        data = await self._engine.call(_CREATE, body=body)
+        return self._engine.unwrap(data, "permission", Permission)
 
     async def get(self, permission_name: str) -> Permission:
         """Fetch a permission by name."""
-        data = await self._client._request(_GET, permission_name)
-        return self._client._unwrap(data, "permission", Permission)
+        data = await self._engine.call(_GET, permission_name)
+        return self._engine.unwrap(data, "permission", Permission)
 
     async def update(self, permission_name: str, *, description: str) -> Permission:
         """Replace a permission's description (its name is its identity and stays)."""
         name = _text(permission_name, "permission_name")
         body = {"name": name, "description": _description(description)}
-        data = await self._client._request(_UPDATE, permission_name, body=body)
-        return self._client._unwrap(data, "permission", Permission)
+        data = await self._engine.call(_UPDATE, permission_name, body=body)
+        return self._engine.unwrap(data, "permission", Permission)
 
     async def delete(self, permission_name: str) -> None:
         """Delete a permission; roles that granted it no longer do."""
-        await self._client._request(_DELETE, permission_name)
+        await self._engine.call(_DELETE, permission_name)
 
     # -- what roles grant -------------------------------------------------
 
@@ -90,15 +90,13 @@ class Permissions(Resource):
         names = _names(permission_names, "permission_names")
         if not names:
             raise ValueError("permission_names must name at least one permission")
-        data = await self._client._request(
-            _ADD_TO_ROLE, role_name, body={"permission_names": names}
-        )
+        data = await self._engine.call(_ADD_TO_ROLE, role_name, body={"permission_names": names})
         raw = data.get("permissions") if isinstance(data, Mapping) else None
-        return self._client._structure(raw or [], tuple[Permission, ...])
+        return self._engine.structure(raw or [], tuple[Permission, ...])
 
     async def remove_from_role(self, role_name: str, permission_name: str) -> None:
         """Stop a role granting a permission itself (a base role may still grant it)."""
-        await self._client._request(_REMOVE_FROM_ROLE, role_name, permission_name)
+        await self._engine.call(_REMOVE_FROM_ROLE, role_name, permission_name)
 
     def list_effective_for_role(self, role_name: str) -> AsyncPaginator[Permission]:
         """List every permission a role grants, inherited through ``extends`` included."""

@@ -53,8 +53,8 @@ class Providers(Resource):
             icon_src=icon_src,
             metadata=metadata,
         )
-        data = await self._client._request(_CREATE, body=body)
-        return self._client._unwrap(data, "provider", Provider)
+        data = await self._engine.call(_CREATE, body=body)
+        return self._engine.unwrap(data, "provider", Provider)
 
     async def update(
         self,
@@ -81,12 +81,12 @@ class Providers(Resource):
             icon_src=icon_src,
             metadata=metadata,
         )
-        data = await self._client._request(_UPDATE, identifier, body=body)
-        return self._client._unwrap(data, "provider", Provider)
+        data = await self._engine.call(_UPDATE, identifier, body=body)
+        return self._engine.unwrap(data, "provider", Provider)
 
     async def delete(self, identifier: str) -> None:
         """Delete a custom provider by its identifier."""
-        await self._client._request(_DELETE, identifier)
+        await self._engine.call(_DELETE, identifier)
 
 
 def _body(

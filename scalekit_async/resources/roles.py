@@ -69,16 +69,16 @@ class Roles(Resource):
             extends=_optional_text(extends, "extends"),
             permissions=_names(permissions, "permissions"),
         )
-        data = await self._client._request(_CREATE, body=body)
-        return self._client._unwrap(data, "role", Role)
+        data = await self._engine.call(_CREATE, body=body)
+        return self._engine.unwrap(data, "role", Role)
 
     async def get(
         self, role_name: str, *, include: NotGivenOr[RoleInclude | str] = NOT_GIVEN
     ) -> Role:
         """Fetch an environment role by name, optionally with its permissions."""
         params = given(include=_include(include))
-        data = await self._client._request(_GET, role_name, params=params)
-        return self._client._unwrap(data, "role", Role)
+        data = await self._engine.call(_GET, role_name, params=params)
+        return self._engine.unwrap(data, "role", Role)
 
     async def update(
         self,
@@ -96,8 +96,8 @@ class Roles(Resource):
         use ``client.permissions.remove_from_role``.
         """
         body = _update_body(display_name, description, extends, permissions)
-        data = await self._client._request(_UPDATE, role_name, body=body)
-        return self._client._unwrap(data, "role", Role)
+        data = await self._engine.call(_UPDATE, role_name, body=body)
+        return self._engine.unwrap(data, "role", Role)
 
     async def delete(
         self, role_name: str, *, reassign_role_name: NotGivenOr[str] = NOT_GIVEN
@@ -109,7 +109,7 @@ class Roles(Resource):
         becomes the base of the roles that extended it.
         """
         params = given(reassign_role_name=_optional_text(reassign_role_name, "reassign_role_name"))
-        await self._client._request(_DELETE, role_name, params=params)
+        await self._engine.call(_DELETE, role_name, params=params)
 
     def list_dependents(self, role_name: str) -> AsyncPaginator[Role]:
         """List the roles that directly extend *role_name* (one page)."""
@@ -117,8 +117,8 @@ class Roles(Resource):
 
     async def get_users_count(self, role_name: str) -> int:
         """Count the users that hold an environment role (e.g. before deleting it)."""
-        data = await self._client._request(_USERS_COUNT, role_name)
-        count = self._client._structure(data, RoleUsersCount).count
+        data = await self._engine.call(_USERS_COUNT, role_name)
+        count = self._engine.structure(data, RoleUsersCount).count
         return count or 0
 
     async def set_defaults(
@@ -129,8 +129,8 @@ class Roles(Resource):
     ) -> DefaultRoles:
         """Choose the roles given to an organization's creator and to new members."""
         body = _defaults_body(default_creator_role, default_member_role)
-        data = await self._client._request(_SET_DEFAULTS, body=body)
-        return self._client._structure(data, DefaultRoles)
+        data = await self._engine.call(_SET_DEFAULTS, body=body)
+        return self._engine.structure(data, DefaultRoles)
 
     async def update_defaults(
         self,
@@ -143,8 +143,8 @@ class Roles(Resource):
         Same request, same answer; use it where only that path is allowed through.
         """
         body = _defaults_body(default_creator_role, default_member_role)
-        data = await self._client._request(_SET_DEFAULTS_ALT, body=body)
-        return self._client._structure(data, DefaultRoles)
+        data = await self._engine.call(_SET_DEFAULTS_ALT, body=body)
+        return self._engine.structure(data, DefaultRoles)
 
     # -- organization roles -----------------------------------------------
 
@@ -176,8 +176,8 @@ class Roles(Resource):
             extends=_optional_text(extends, "extends"),
             permissions=_names(permissions, "permissions"),
         )
-        data = await self._client._request(_CREATE_ORG, org_id, body=body)
-        return self._client._unwrap(data, "role", Role)
+        data = await self._engine.call(_CREATE_ORG, org_id, body=body)
+        return self._engine.unwrap(data, "role", Role)
 
     async def get_for_organization(
         self,
@@ -188,8 +188,8 @@ class Roles(Resource):
     ) -> Role:
         """Fetch a role as an organization sees it, optionally with its permissions."""
         params = given(include=_include(include))
-        data = await self._client._request(_GET_ORG, org_id, role_name, params=params)
-        return self._client._unwrap(data, "role", Role)
+        data = await self._engine.call(_GET_ORG, org_id, role_name, params=params)
+        return self._engine.unwrap(data, "role", Role)
 
     async def update_for_organization(
         self,
@@ -203,8 +203,8 @@ class Roles(Resource):
     ) -> Role:
         """Change the given fields of an organization role (see `update`)."""
         body = _update_body(display_name, description, extends, permissions)
-        data = await self._client._request(_UPDATE_ORG, org_id, role_name, body=body)
-        return self._client._unwrap(data, "role", Role)
+        data = await self._engine.call(_UPDATE_ORG, org_id, role_name, body=body)
+        return self._engine.unwrap(data, "role", Role)
 
     async def delete_for_organization(
         self,
@@ -215,13 +215,13 @@ class Roles(Resource):
     ) -> None:
         """Delete an organization role; `reassign_role_name` takes over its users (see `delete`)."""
         params = given(reassign_role_name=_optional_text(reassign_role_name, "reassign_role_name"))
-        await self._client._request(_DELETE_ORG, org_id, role_name, params=params)
+        await self._engine.call(_DELETE_ORG, org_id, role_name, params=params)
 
     async def set_organization_defaults(self, org_id: str, *, default_member_role: str) -> Role:
         """Choose the role new members of one organization get; returns that role."""
         body = {"default_member_role": _text(default_member_role, "default_member_role")}
-        data = await self._client._request(_SET_ORG_DEFAULTS, org_id, body=body)
-        return self._client._unwrap(data, "default_member", Role)
+        data = await self._engine.call(_SET_ORG_DEFAULTS, org_id, body=body)
+        return self._engine.unwrap(data, "default_member", Role)
 
 
 def _text(value: object, field: str) -> str:

@@ -32,13 +32,13 @@ class Sessions(Resource):
 
     async def get(self, session_id: str) -> Session:
         """Fetch a session (``ses_...``): its status, expiry times and device."""
-        data = await self._client._request(_GET, session_id)
-        return self._client._structure(data, Session)
+        data = await self._engine.call(_GET, session_id)
+        return self._engine.structure(data, Session)
 
     async def revoke(self, session_id: str) -> RevokedSession:
         """End an active session now, e.g. when a device is lost or an account is locked."""
-        data = await self._client._request(_REVOKE, session_id)
-        return self._client._unwrap(data, "revoked_session", RevokedSession)
+        data = await self._engine.call(_REVOKE, session_id)
+        return self._engine.unwrap(data, "revoked_session", RevokedSession)
 
     def list_by_user(
         self,
@@ -75,5 +75,5 @@ class Sessions(Resource):
 
     async def revoke_all(self, user_id: str) -> RevokedSessions:
         """End every active session of a user (sign them out everywhere)."""
-        data = await self._client._request(_REVOKE_ALL, user_id)
-        return self._client._structure(data, RevokedSessions)
+        data = await self._engine.call(_REVOKE_ALL, user_id)
+        return self._engine.structure(data, RevokedSessions)

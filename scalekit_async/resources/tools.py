@@ -191,12 +191,12 @@ class Tools(Resource):
             raise ValueError("tool_name must not be empty")
         if params is not NOT_GIVEN and not isinstance(params, Mapping):
             raise TypeError("params must be a mapping (a JSON object)")
-        client = self._client
+        engine = self._engine
         if timeout is None:
-            timeout = max(EXECUTE_TIMEOUT, client._timeout)
+            timeout = max(EXECUTE_TIMEOUT, engine.options.timeout)
         elif isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
-        phases = client._timeouts
+        phases = engine.options.timeouts
         timeouts = attrs.evolve(phases, read=max(phases.read, EXECUTE_READ_TIMEOUT))
         body = given(
             tool_name=tool_name,
@@ -208,8 +208,8 @@ class Tools(Resource):
             user_id=user_id,
             agent_run_id=agent_run_id,
         )
-        data = await client._request(_EXECUTE, body=body, timeout=float(timeout), timeouts=timeouts)
-        return client._structure(data, ToolExecution)
+        data = await engine.call(_EXECUTE, body=body, timeout=float(timeout), timeouts=timeouts)
+        return engine.structure(data, ToolExecution)
 
 
 def _require_identifier(identifier: object) -> None:

@@ -78,18 +78,18 @@ class Users(Resource):
             metadata=_string_map("metadata", metadata),
         )
         params = _send_invitation_param(send_invitation_email)
-        data = await self._client._request(_CREATE, organization_id, params=params, body=body)
-        return self._client._unwrap(data, "user", User)
+        data = await self._engine.call(_CREATE, organization_id, params=params, body=body)
+        return self._engine.unwrap(data, "user", User)
 
     async def get(self, id: str) -> User:
         """Fetch a user by their Scalekit id (``usr_...``), memberships included."""
-        data = await self._client._request(_GET, id)
-        return self._client._unwrap(data, "user", User)
+        data = await self._engine.call(_GET, id)
+        return self._engine.unwrap(data, "user", User)
 
     async def get_by_external_id(self, external_id: str) -> User:
         """Fetch a user by the external id your application gave them."""
-        data = await self._client._request(_GET_EXTERNAL, external_id)
-        return self._client._unwrap(data, "user", User)
+        data = await self._engine.call(_GET_EXTERNAL, external_id)
+        return self._engine.unwrap(data, "user", User)
 
     async def update(
         self,
@@ -101,8 +101,8 @@ class Users(Resource):
     ) -> User:
         """Change the given fields of a user; profile fields left unset stay as they are."""
         body = _update_body(external_id, metadata, user_profile)
-        data = await self._client._request(_UPDATE, id, body=body)
-        return self._client._unwrap(data, "user", User)
+        data = await self._engine.call(_UPDATE, id, body=body)
+        return self._engine.unwrap(data, "user", User)
 
     async def update_by_external_id(
         self,
@@ -114,16 +114,16 @@ class Users(Resource):
     ) -> User:
         """Like `update`, addressing the user by external id (`new_external_id` renames it)."""
         body = _update_body(new_external_id, metadata, user_profile)
-        data = await self._client._request(_UPDATE_EXTERNAL, external_id, body=body)
-        return self._client._unwrap(data, "user", User)
+        data = await self._engine.call(_UPDATE_EXTERNAL, external_id, body=body)
+        return self._engine.unwrap(data, "user", User)
 
     async def delete(self, id: str) -> None:
         """Delete a user permanently, with all their memberships."""
-        await self._client._request(_DELETE, id)
+        await self._engine.call(_DELETE, id)
 
     async def delete_by_external_id(self, external_id: str) -> None:
         """Delete a user permanently, addressed by external id."""
-        await self._client._request(_DELETE_EXTERNAL, external_id)
+        await self._engine.call(_DELETE_EXTERNAL, external_id)
 
     def list(
         self,

@@ -1,0 +1,529 @@
+"""The request engine: the one path every HTTP exchange of the SDK takes.
+
+Resource calls, the client-credentials token, every user-token grant and the
+JWKS fetch all go through `Engine.exchange`, so the deadline, retries, the
+retry budget, hooks, tracing, typed errors and redaction apply to each of them
+by construction; nothing builds a request beside it.
+
+The interface resources and ``client.auth`` depend on (and nothing else):
+
+| member                          | what it does                                               |
+|---------------------------------|------------------------------------------------------------|
+| `Engine.call`                   | an authorized API call: JSON in, decoded JSON out          |
+| `Engine.structure` / `unwrap`   | decoded JSON -> model, or `ResponseValidationError`        |
+| `Engine.grant`                  | a token-endpoint grant with this client's credentials      |
+| `Engine.fetch_public`           | an unauthenticated GET (the JWKS)                          |
+| `Engine.environment_url`, `client_id`, `converter` | what the client is          |
+| `Engine.with_options`           | the same engine (pool, token) with other call options      |
+
+The engine gets its `Sender` from the client (``connect``), which owns the
+lifecycle: opening and closing the pool and binding it to one event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import platform
+from collections.abc import Callable, Mapping
+from contextlib import nullcontext
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import anyio
+import attrs
+import cattrs
+import httpx
+
+from ._auth import TokenGrant, TokenRefresher, TokenStore
+from ._config import Credentials
+from ._converter import format_timestamp
+from ._errors import (
+    APITimeoutError,
+    ResponseValidationError,
+    ScalekitError,
+    TokenError,
+    decode_body,
+    status_error,
+    token_error,
+)
+from ._otel import traced
+from ._redact import Redactor
+from ._retry import parse_retry_after
+from ._routes import JWKS, TOKEN, Route
+from ._transport import Answer, Timeouts, Transport
+from ._types import NOT_GIVEN, NotGiven
+from ._version import __version__
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_TOKEN_LIFETIME",
+    "JWKS_TIMEOUT",
+    "USER_AGENT",
+    "CallOptions",
+    "Engine",
+    "decode_answer",
+    "parse_grant",
+]
+
+logger = logging.getLogger("scalekit_async")
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 60.0
+"""The deadline of one call, in seconds, when the client is given none."""
+DEFAULT_TOKEN_LIFETIME = 300.0
+"""The lifetime assumed for a token answer without ``expires_in``."""
+JWKS_TIMEOUT = 15.0
+"""The deadline of one JWKS fetch, in seconds (validation waits on it)."""
+
+USER_AGENT = (
+    f"scalekit-async/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+)
+"""What the SDK sends as ``User-Agent``."""
+
+_BASE_HEADERS = [("Accept", "application/json"), ("User-Agent", USER_AGENT)]
+_JSON_HEADERS = [*_BASE_HEADERS, ("Content-Type", "application/json")]
+_FORM_HEADERS = [*_BASE_HEADERS, ("Content-Type", "application/x-www-form-urlencoded")]
+
+# Form fields of a token request that are not credentials; every other field is.
+_PUBLIC_FORM_FIELDS = frozenset({"grant_type", "redirect_uri", "client_id", "scope"})
+
+
+@attrs.frozen(kw_only=True)
+class CallOptions:
+    """The options of the calls an engine makes: deadline, retries and phase limits."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    max_retries: int | None = None
+    """`None` means the retry policy's own count."""
+    timeouts: Timeouts = attrs.Factory(Timeouts)
+    """Per-phase limits of each attempt."""
+
+
+@attrs.define(kw_only=True)
+class _Core:
+    """What every view of one client shares: credentials, pool, token, converter."""
+
+    credentials: Credentials
+    connect: Callable[[], Transport]
+    converter: cattrs.Converter
+    tracer: Any
+    redactor: Redactor
+    tokens: TokenRefresher | None = None
+
+
+class Engine:
+    """Send the SDK's requests: one exchange path, one error boundary.
+
+    Args:
+        credentials: The environment and the API client's id and secret.
+        connect: Returns the `Transport` for a call (the client binds it to
+            its event loop and opens it on first use).
+        converter: The client's cattrs converter.
+        options: Deadline, retries and phase limits of every call.
+        tracer: An OpenTelemetry tracer, or `None`.
+        token_store: Where client-credentials tokens come from, or `None`.
+
+    """
+
+    __slots__ = ("_core", "options")
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        connect: Callable[[], Transport],
+        converter: cattrs.Converter,
+        options: CallOptions,
+        tracer: Any = None,
+        token_store: TokenStore | None = None,
+    ) -> None:
+        core = _Core(
+            credentials=credentials,
+            connect=connect,
+            converter=converter,
+            tracer=tracer,
+            redactor=Redactor(),
+        )
+        core.tokens = TokenRefresher(
+            self._fetch_client_token, store=token_store, fetch_timeout=options.timeout
+        )
+        self._core = core
+        self.options = options
+
+    @classmethod
+    def _view(cls, core: _Core, options: CallOptions) -> Engine:
+        engine = cls.__new__(cls)
+        engine._core = core
+        engine.options = options
+        return engine
+
+    def with_options(self, **changes: Any) -> Engine:
+        """An engine sharing this one's pool, token and converter, with other call options."""
+        return Engine._view(self._core, attrs.evolve(self.options, **changes))
+
+    def __repr__(self) -> str:
+        return f"<Engine environment_url={self.environment_url!r}>"
+
+    # -- what the client is -------------------------------------------------
+
+    @property
+    def environment_url(self) -> str:
+        """The environment's base URL, without a trailing slash."""
+        return self._core.credentials.environment_url
+
+    @property
+    def client_id(self) -> str:
+        """The API client's id (public: it appears in login URLs)."""
+        return self._core.credentials.client_id
+
+    @property
+    def converter(self) -> cattrs.Converter:
+        """The client's converter (wire JSON <-> models)."""
+        return self._core.converter
+
+    @property
+    def tokens(self) -> TokenRefresher:
+        """The client-credentials token cache."""
+        assert self._core.tokens is not None
+        return self._core.tokens
+
+    # -- the one exchange -----------------------------------------------------
+
+    async def exchange(
+        self,
+        route: Route,
+        url: str,
+        *,
+        headers: list[tuple[str, str]],
+        content: bytes | None = None,
+        authorized: bool = True,
+        idempotent: bool | None = None,
+        timeout: float | None = None,
+        timeouts: Timeouts | None = None,
+        credentials: tuple[str, ...] = (),
+        decode: Callable[[Answer], T],
+    ) -> T:
+        """Send one request through the retrying transport and return its decoded answer.
+
+        This is the SDK's one error boundary: every `ScalekitError` raised while
+        sending or decoding has the client secret, the client's tokens and
+        *credentials* (the values this request carries) removed.
+
+        Args:
+            route: The operation (its template names the call in hooks, logs, spans).
+            url: The full URL.
+            headers: Headers without ``Authorization``.
+            content: The body.
+            authorized: Send the client-credentials token (and replay once on 401).
+            idempotent: Whether a repeat cannot repeat a side effect
+                (default: by the route's method).
+            timeout: The call's deadline in seconds (default: the options').
+            timeouts: Per-phase limits of each attempt (default: the options').
+            credentials: Secret values in this request, to redact from errors.
+            decode: Turns the answer into the result, or raises its typed error.
+
+        """
+        seconds = timeout or self.options.timeout
+        deadline = anyio.current_time() + seconds
+        try:
+            span = traced(self._core.tracer, route) if self._core.tracer else nullcontext()
+            with span:
+                try:
+                    answer = await self._send(
+                        route,
+                        url,
+                        headers=headers,
+                        content=content,
+                        authorized=authorized,
+                        idempotent=route.idempotent if idempotent is None else idempotent,
+                        deadline=deadline,
+                        timeouts=timeouts or self.options.timeouts,
+                    )
+                except TokenError as error:
+                    if anyio.current_time() < deadline:
+                        raise
+                    raise APITimeoutError(
+                        f"{route}: deadline of {seconds:g}s exceeded while fetching a token"
+                    ) from error
+                return decode(answer)
+        except ScalekitError as error:
+            self._core.redactor.scrub(error, (*self._secrets(), *credentials))
+            raise
+
+    async def _send(
+        self,
+        route: Route,
+        url: str,
+        *,
+        headers: list[tuple[str, str]],
+        content: bytes | None,
+        authorized: bool,
+        idempotent: bool,
+        deadline: float,
+        timeouts: Timeouts | None,
+    ) -> Answer:
+        transport = self._core.connect()
+        send = transport.send
+        authorize = self._authorize if authorized else None
+        answer, sent = await send(
+            route.method,
+            url,
+            route=route.template,
+            deadline=deadline,
+            idempotent=idempotent,
+            replayable=route.replayable,
+            headers=headers,
+            content=content,
+            authorize=authorize,
+            max_retries=self.options.max_retries,
+            timeouts=timeouts,
+        )
+        if answer.status_code == 401 and sent is not None:
+            # The token was rejected: forget it (if still cached) and replay once.
+            self.tokens.invalidate(sent.removeprefix("Bearer "))
+            answer, sent = await send(
+                route.method,
+                url,
+                route=route.template,
+                deadline=deadline,
+                idempotent=idempotent,
+                replayable=route.replayable,
+                headers=headers,
+                content=content,
+                authorize=authorize,
+                max_retries=0,
+                timeouts=timeouts,
+            )
+        return answer
+
+    def _secrets(self) -> tuple[str, ...]:
+        """What never appears in an error: the client secret and the client's tokens."""
+        return (self._core.credentials.client_secret.reveal(), *self.tokens.known_values())
+
+    async def _authorize(self, deadline: float) -> str:
+        tokens = self.tokens
+        token = tokens.peek()
+        if token is not None:
+            return "Bearer " + token
+        # Waiting for a fetch is bounded by the call's deadline (the fetch itself runs on).
+        with anyio.move_on_after(deadline - anyio.current_time()) as scope:
+            return "Bearer " + await tokens.token()
+        assert scope.cancelled_caught
+        raise APITimeoutError("the call's deadline passed while waiting for a token")
+
+    # -- API calls ------------------------------------------------------------
+
+    async def call(
+        self,
+        route: Route,
+        *path: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = NOT_GIVEN,
+        timeout: float | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> Any:
+        """Make one API call and return its decoded JSON body (``{}`` when empty).
+
+        Args:
+            route: The operation.
+            *path: The values of the route's path parameters, in order.
+            params: The query; `None` and not-given values are left out.
+            body: The JSON body (not given: no body).
+            timeout: This call's deadline (long-running operations such as tool runs).
+            timeouts: This call's per-phase limits.
+
+        """
+        url = self.environment_url + route.path(*path)
+        if params:
+            query = _query(params)
+            if query:
+                url += "?" + urlencode(query)
+        if isinstance(body, NotGiven):
+            content, headers = None, _BASE_HEADERS
+        else:
+            content, headers = _dump_json(body), _JSON_HEADERS
+        return await self.exchange(
+            route,
+            url,
+            headers=headers,
+            content=content,
+            timeout=timeout,
+            timeouts=timeouts,
+            decode=decode_answer,
+        )
+
+    def structure(self, data: Any, cls: type[T]) -> T:
+        """Structure decoded JSON into *cls*, or raise `ResponseValidationError`."""
+        if attrs.has(cls) and not isinstance(data, Mapping):
+            raise ResponseValidationError(
+                f"response is not a {cls.__name__} object", status_code=200, body=data
+            )
+        try:
+            return self._core.converter.structure(data, cls)
+        except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+            raise ResponseValidationError(
+                f"response is not a valid {getattr(cls, '__name__', cls)}: {type(exc).__name__}",
+                status_code=200,
+                body=data,
+            ) from exc
+
+    def unwrap(self, data: Any, key: str, cls: type[T]) -> T:
+        """Structure the object under *key* of an answer into *cls*."""
+        if not isinstance(data, Mapping) or not isinstance(data.get(key), Mapping):
+            raise ResponseValidationError(
+                f"response has no {key!r} object", status_code=200, body=data
+            )
+        return self.structure(data[key], cls)
+
+    # -- the token endpoint and the keys ---------------------------------------
+
+    async def grant(
+        self, form: Mapping[str, str], *, idempotent: bool = False
+    ) -> Mapping[str, Any]:
+        """POST a grant to the token endpoint with this client's credentials.
+
+        Every field of *form* other than ``grant_type``, ``redirect_uri``,
+        ``client_id`` and ``scope`` is treated as a credential: a new grant is
+        redacted from errors without anyone listing its fields.
+
+        Args:
+            form: The grant's fields (``grant_type`` and its parameters).
+            idempotent: Whether the grant may be repeated after a lost answer
+                (client credentials may; a code or a rotating refresh token may not).
+
+        Raises:
+            TokenError: The endpoint refused the grant (``error`` says why).
+            APIConnectionError: It could not be reached (a timeout is an `APITimeoutError`).
+            ServerError: It failed with a 5xx.
+            RateLimitError: It answered 429 after the retries.
+
+        """
+        creds = self._core.credentials
+        fields = {
+            **form,
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret.reveal(),
+        }
+        secrets = tuple(v for k, v in fields.items() if k not in _PUBLIC_FORM_FIELDS)
+        return await self.exchange(
+            TOKEN,
+            self.environment_url + TOKEN.template,
+            headers=_FORM_HEADERS,
+            content=urlencode(fields).encode(),
+            authorized=False,
+            idempotent=idempotent,
+            credentials=secrets,
+            decode=_grant_body,
+        )
+
+    async def fetch_public(self, route: Route, *, timeout: float = JWKS_TIMEOUT) -> Any:
+        """An unauthenticated GET of *route* (such as the JWKS), decoded."""
+        return await self.exchange(
+            route,
+            self.environment_url + route.template,
+            headers=_BASE_HEADERS,
+            authorized=False,
+            timeout=timeout,
+            decode=decode_answer,
+        )
+
+    async def fetch_jwks(self) -> Any:
+        """The environment's signing keys (``GET /keys``), decoded."""
+        return await self.fetch_public(JWKS)
+
+    async def _fetch_client_token(self) -> TokenGrant:
+        body = await self.grant({"grant_type": "client_credentials"}, idempotent=True)
+        return parse_grant(body)
+
+
+def _grant_body(answer: Answer) -> Mapping[str, Any]:
+    status = answer.status_code
+    if status >= 500 or status == 429:
+        raise status_error(
+            status,
+            answer.reason_phrase,
+            answer.content,
+            request_id=answer.headers.get("x-request-id"),
+            retry_after=parse_retry_after(answer.headers),
+        )
+    if status != 200:
+        raise token_error(status, answer.content)
+    body = decode_body(answer.content)
+    if not isinstance(body, Mapping):
+        raise TokenError("token endpoint answered with a body that is not a JSON object")
+    return body
+
+
+def parse_grant(body: Mapping[str, Any]) -> TokenGrant:
+    """The client-credentials token of a token answer, with its lifetime."""
+    token = body.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise TokenError("token endpoint answered without an access_token")
+    return TokenGrant(token, _lifetime(body.get("expires_in")))
+
+
+def _lifetime(value: Any) -> float:
+    """``expires_in`` as seconds: missing, non-numeric or non-finite means the default.
+
+    Zero or negative is passed on: the refresher then uses the token once.
+    """
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return DEFAULT_TOKEN_LIFETIME
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return DEFAULT_TOKEN_LIFETIME
+    if not math.isfinite(value):
+        return DEFAULT_TOKEN_LIFETIME
+    return float(value)
+
+
+def decode_answer(answer: Answer) -> Any:
+    """The decoded JSON of a 2xx answer (``{}`` when empty), or its typed error."""
+    status = answer.status_code
+    if 200 <= status < 300:
+        content = answer.content
+        if not content.strip():
+            return {}
+        try:
+            return json.loads(content)
+        except (ValueError, UnicodeDecodeError):
+            raise ResponseValidationError(
+                f"HTTP {status} answer is not JSON", status_code=status, body=decode_body(content)
+            ) from None
+    raise status_error(
+        status,
+        answer.reason_phrase,
+        answer.content,
+        request_id=answer.headers.get("x-request-id"),
+        retry_after=parse_retry_after(answer.headers),
+    )
+
+
+def _dump_json(body: Any) -> bytes:
+    try:
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"request body is not JSON-serializable: {exc}") from None
+
+
+def _query(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Flatten query params: lists repeat the key; bools are lowercase; None is dropped."""
+    out: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None or isinstance(value, NotGiven):
+            continue
+        values = value if isinstance(value, list | tuple) else (value,)
+        for v in values:
+            if isinstance(v, bool):
+                out.append((key, "true" if v else "false"))
+            elif isinstance(v, datetime):
+                out.append((key, format_timestamp(v)))
+            else:
+                out.append((key, str(v)))
+    return out
