@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._errors import ConfigurationError
-from ._transport import Answer
+from ._pool import Answer
 
 if TYPE_CHECKING:
     import aiohttp

@@ -26,9 +26,11 @@ from ._config import Credentials
 from ._converter import make_converter
 from ._engine import DEFAULT_TIMEOUT, CallOptions, Engine
 from ._errors import ClientClosedError, ConfigurationError, WrongEventLoopError
+from ._hooks import Attempt, Hooks
 from ._oidc import Auth
+from ._pool import BorrowedClient, OwnedPool
 from ._retry import RetryPolicy
-from ._transport import Attempt, Hooks, RateLimiter, Timeouts, Transport
+from ._sender import RateLimiter, RetryingSender, Timeouts
 from .resources import (
     ApiClients,
     AuthLogs,
@@ -85,11 +87,11 @@ class _Lifecycle:
         self.timeouts = timeouts
         self.hooks = hooks
         self.limiter = limiter
-        self.transport: Transport | None = None
+        self.transport: RetryingSender | None = None
         self.closed = False
         self.loop: object | None = None
 
-    def connect(self) -> Transport:
+    def connect(self) -> RetryingSender:
         """The transport for a call on the current event loop, opened on first use."""
         if self.closed:
             raise ClientClosedError("this ScalekitClient is closed; create a new one")
@@ -110,12 +112,13 @@ class _Lifecycle:
                 "limiter": self.limiter,
             }
             if self.given_http is not None:
-                transport = Transport(http=self.given_http, **common)
+                transport = RetryingSender(BorrowedClient(self.given_http), **common)
             elif self.given_transport is not None:
                 given = self.given_transport
-                transport = Transport(factory=lambda: given, rotate_after=None, **common)
+                pool = OwnedPool(lambda: given, rotate_after=None)
+                transport = RetryingSender(pool, **common)
             else:
-                transport = Transport(factory=_default_transport, **common)
+                transport = RetryingSender(OwnedPool(_default_transport), **common)
             self.transport = transport
         return transport
 

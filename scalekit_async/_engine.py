@@ -50,10 +50,11 @@ from ._errors import (
     token_error,
 )
 from ._otel import traced
+from ._pool import Answer
 from ._redact import Redactor
 from ._retry import parse_retry_after
 from ._routes import JWKS, TOKEN, Route
-from ._transport import Answer, Timeouts, Transport
+from ._sender import RetryingSender, Timeouts
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
@@ -108,7 +109,7 @@ class _Core:
     """What every view of one client shares: credentials, pool, token, converter."""
 
     credentials: Credentials
-    connect: Callable[[], Transport]
+    connect: Callable[[], RetryingSender]
     converter: cattrs.Converter
     tracer: Any
     redactor: Redactor
@@ -120,7 +121,7 @@ class Engine:
 
     Args:
         credentials: The environment and the API client's id and secret.
-        connect: Returns the `Transport` for a call (the client binds it to
+        connect: Returns the `RetryingSender` for a call (the client binds it to
             its event loop and opens it on first use).
         converter: The client's cattrs converter.
         options: Deadline, retries and phase limits of every call.
@@ -135,7 +136,7 @@ class Engine:
         self,
         credentials: Credentials,
         *,
-        connect: Callable[[], Transport],
+        connect: Callable[[], RetryingSender],
         converter: cattrs.Converter,
         options: CallOptions,
         tracer: Any = None,

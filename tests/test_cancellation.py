@@ -133,7 +133,7 @@ async def storm(
 @pytest.mark.parametrize("anyio_backend", [pytest.param(("asyncio", {}), id="asyncio")])
 async def test_upstream_httpcore_1093_raw_httpx_pool_is_poisoned_by_cancellations() -> None:
     """Documents encode/httpcore#1093 (open in httpx 0.28.1): this test PASSES while the bug
-    exists. When it fails, upstream fixed the pool: drop `Transport(rotate_after=...)`.
+    exists. When it fails, upstream fixed the pool: drop `OwnedPool(rotate_after=...)`.
 
     Raw httpx on asyncio, with a small pool so the storm stays short: requests cancelled
     after a random 0-20 ms strand the pool's connections until a plain request times
