@@ -45,3 +45,25 @@ def test_every_namespace_is_on_the_client() -> None:
 def test_version_is_a_string() -> None:
     assert isinstance(sk.__version__, str)
     assert sk.__version__.count(".") == 2
+
+
+def test_top_level_all_is_built_from_the_errors_and_models_lists() -> None:
+    """The hand-written part of ``__all__`` names no error and no model: those are derived."""
+    import ast
+    from pathlib import Path
+
+    import scalekit_async._errors as errors
+
+    tree = ast.parse(Path(sk.__file__).read_text())
+    literal = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+    )
+    assert isinstance(literal, ast.List)
+    written = {e.value for e in literal.elts if isinstance(e, ast.Constant)}
+    assert not written & set(errors.__all__)
+    assert not written & set(models.__all__)
+    assert set(errors.__all__) <= set(sk.__all__)
+    assert set(models.__all__) <= set(sk.__all__)
