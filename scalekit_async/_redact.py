@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 __all__ = ["MIN_SECRET_LENGTH", "REDACTED", "Redactor"]
 
@@ -32,12 +32,12 @@ MIN_SECRET_LENGTH = 16
 # Characters that may be part of a token (base64url, JWT dots, opaque ids): a match
 # bordered by one of these is a fragment of a longer value, not the value itself.
 _TOKEN_CHARS = r"A-Za-z0-9_\-.~+/"  # noqa: S105 - a character class, not a secret
-_ATTRIBUTES = ("message", "body", "details", "description", "error", "reason")
+_ATTRIBUTES = ("message", "body", "details", "description", "error", "reason", "strerror")
 
 
 @lru_cache(maxsize=256)
 def _pattern(value: str) -> re.Pattern[str]:
-    spellings = {value, quote(value, safe=""), json.dumps(value)[1:-1]}
+    spellings = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
     alternatives = "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
     return re.compile(rf"(?<![{_TOKEN_CHARS}])(?:{alternatives})(?![{_TOKEN_CHARS}=])")
 
@@ -54,7 +54,7 @@ class Redactor:
     def text(self, text: str, values: Iterable[str]) -> str:
         """*text* with every whole occurrence of each value replaced."""
         for value in values:
-            if value and value in text:
+            if value:
                 text = _pattern(value).sub(REDACTED, text)
         return text
 
