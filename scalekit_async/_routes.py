@@ -60,6 +60,9 @@ class Route:
     replayable: bool = True
     """False for operations that must never be repeated after an unknown outcome
     (e.g. tool execution), even when the retry policy retries writes."""
+    alternate: bool = False
+    """True for a second HTTP binding of an operation whose method sends to the
+    first (the API serves both; the SDK names and documents both)."""
     _parts: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
     _names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 

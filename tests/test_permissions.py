@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 
 import scalekit_async as sk
+from scalekit_async.resources import Permissions
 from scalekit_async.testing import FakeScalekit
 
 pytestmark = pytest.mark.anyio
@@ -104,7 +105,7 @@ async def test_delete_removes_it_from_roles_too(
     await client.permissions.delete("read:docs")
     assert "read:docs" not in fake.permissions
     assert fake.roles["editor"]["permission_names"] == ["write:docs"]
-    assert [p.name async for p in client.permissions.list_effective_for_role("editor")] == [
+    assert [p.name async for p in client.roles.list_effective_permissions("editor")] == [
         "write:docs"
     ]
     with pytest.raises(sk.NotFoundError):
@@ -167,86 +168,27 @@ async def test_list_wrong_argument_types(client: sk.ScalekitClient) -> None:
         client.permissions.list(type=1)  # type: ignore[arg-type]
 
 
-# -- what roles grant -----------------------------------------------------------------
-
-
-async def test_list_for_role_lists_direct_permissions_only(
-    client: sk.ScalekitClient, fake: FakeScalekit
-) -> None:
-    await _role_chain(client)
-    page = await client.permissions.list_for_role("editor")
-    assert [p.name for p in page.items] == ["write:docs", "read:docs"]
-    assert all(isinstance(p, sk.Permission) for p in page.items)
-    assert fake.api_requests("GET")[0].path == "/api/v1/roles/editor/permissions"
-    with pytest.raises(sk.NotFoundError):
-        await client.permissions.list_for_role("ghost")
-
-
-async def test_add_to_role_returns_what_the_role_now_grants(
-    client: sk.ScalekitClient, fake: FakeScalekit
-) -> None:
-    await _role_chain(client)
-    granted = await client.permissions.add_to_role(
-        "viewer", permission_names=["delete:docs", "read:docs"]
-    )
-    assert [p.name for p in granted] == ["read:docs", "delete:docs"]
-    assert fake.roles["viewer"]["permission_names"] == ["read:docs", "delete:docs"]
-    (request,) = fake.api_requests("POST", "/api/v1/roles/viewer/permissions")
-    assert request.json() == {"permission_names": ["delete:docs", "read:docs"]}
-
-
-async def test_add_to_role_errors(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
-    await _role_chain(client)
-    with pytest.raises(sk.BadRequestError) as info:
-        await client.permissions.add_to_role("viewer", permission_names=["ghost:docs"])
-    assert _violations(info.value) == ["permission_names"]
-    assert fake.roles["viewer"]["permission_names"] == ["read:docs"]
-    with pytest.raises(sk.NotFoundError):
-        await client.permissions.add_to_role("ghost", permission_names=["read:docs"])
-    sent = len(fake.api_requests())
-    with pytest.raises(ValueError, match="at least one"):
-        await client.permissions.add_to_role("viewer", permission_names=[])
-    with pytest.raises(TypeError, match="list of names"):
-        await client.permissions.add_to_role("viewer", permission_names="read:docs")
-    assert len(fake.api_requests()) == sent
-
-
-async def test_remove_from_role(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
-    await _role_chain(client)
-    await client.permissions.remove_from_role("editor", "read:docs")
-    assert fake.roles["editor"]["permission_names"] == ["write:docs"]
-    (request,) = fake.api_requests("DELETE")
-    assert request.path == "/api/v1/roles/editor/permissions/read%3Adocs"
-    # The base role still grants it, so it stays effective.
-    assert "read:docs" in [
-        p.name async for p in client.permissions.list_effective_for_role("editor")
-    ]
-    with pytest.raises(sk.NotFoundError):
-        await client.permissions.remove_from_role("editor", "read:docs")
-    with pytest.raises(sk.NotFoundError):
-        await client.permissions.remove_from_role("editor", "ghost:docs")
-
-
-async def test_list_effective_for_role_includes_inherited_permissions(
-    client: sk.ScalekitClient, fake: FakeScalekit
-) -> None:
-    await _role_chain(client)
-    await client.roles.create("admin", display_name="Admin", extends="editor")
-    await client.permissions.add_to_role("viewer", permission_names=["delete:docs"])
-    page = await client.permissions.list_effective_for_role("admin")
-    assert [p.name for p in page.items] == ["write:docs", "read:docs", "delete:docs"]
-    assert fake.api_requests("GET")[0].path == "/api/v1/roles/admin/permissions:all"
-    direct = await client.permissions.list_for_role("admin")
-    assert direct.items == ()
-    with pytest.raises(sk.NotFoundError):
-        await client.permissions.list_effective_for_role("ghost")
-
-
-async def test_a_role_name_with_a_slash_stays_one_segment(
-    client: sk.ScalekitClient, fake: FakeScalekit
-) -> None:
+async def test_list_none_means_not_given(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
     await client.permissions.create("read:docs")
-    await client.roles.create("ops/leads", display_name="Ops leads")
-    await client.permissions.add_to_role("ops/leads", permission_names=["read:docs"])
-    assert fake.roles["ops/leads"]["permission_names"] == ["read:docs"]
-    assert fake.api_requests("POST")[-1].path == "/api/v1/roles/ops%2Fleads/permissions"
+    page = await client.permissions.list(page_size=None, page_token=None, type=None)
+    assert [p.name for p in page.items] == ["read:docs"]
+    assert fake.api_requests("GET", "/api/v1/permissions")[0].query == ()
+
+
+async def test_the_name_is_the_key(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    await client.permissions.create("read:docs")
+    assert (await client.permissions.get(name="read:docs")).name == "read:docs"
+    await client.permissions.update(name="read:docs", description="Read")
+    await client.permissions.delete(name="read:docs")
+    assert fake.permissions == {}
+    with pytest.raises(ValueError, match="name"):
+        await client.permissions.get("")
+    with pytest.raises(TypeError, match="name"):
+        await client.permissions.delete(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "old", ["list_for_role", "list_effective_for_role", "add_to_role", "remove_from_role"]
+)
+def test_what_roles_grant_moved_to_the_roles_namespace(old: str) -> None:
+    assert not hasattr(Permissions, old)

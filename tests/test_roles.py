@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import json
+from typing import assert_type
 
 import pytest
 
 import scalekit_async as sk
+from scalekit_async._routes import Route, operations_of
+from scalekit_async.models.roles import DefaultRoles, Role
+from scalekit_async.resources import permissions as permissions_module, roles as roles_module
+from scalekit_async.resources.permissions import Permissions
+from scalekit_async.resources.roles import Roles
 from scalekit_async.testing import FakeScalekit
 
 pytestmark = pytest.mark.anyio
@@ -75,7 +81,7 @@ async def test_create_an_environment_role_named_like_an_org_role_is_a_conflict(
     client: sk.ScalekitClient,
 ) -> None:
     org_id = await _org(client)
-    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
+    await client.roles.create("auditor", organization_id=org_id, display_name="Auditor")
     with pytest.raises(sk.ConflictError):
         await client.roles.create("auditor", display_name="Auditor")
 
@@ -325,33 +331,47 @@ async def test_users_count_of_a_missing_role_is_not_found(client: sk.ScalekitCli
         await client.roles.get_users_count("ghost")
 
 
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [("set_defaults", "/api/v1/roles:set_defaults"), ("update_defaults", "/api/v1/roles/default")],
-)
 async def test_set_defaults_moves_the_default_flags(
-    client: sk.ScalekitClient, fake: FakeScalekit, method: str, path: str
+    client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     for name in ("admin", "member", "guest"):
         await client.roles.create(name, display_name=name)
-    set_defaults = getattr(client.roles, method)
-    first = await set_defaults(default_creator_role="admin", default_member_role="member")
+    first = await client.roles.set_defaults(
+        default_creator_role="admin", default_member_role="member"
+    )
     assert isinstance(first, sk.DefaultRoles)
     assert first.default_creator is not None
     assert first.default_creator.name == "admin"
     assert first.default_creator.default_creator is True
     assert first.default_member is not None
     assert first.default_member.name == "member"
-    second = await set_defaults(default_member_role="guest")
+    second = await client.roles.set_defaults(default_member_role="guest")
     assert second.default_member is not None
     assert second.default_member.name == "guest"
     assert second.default_creator is not None
     assert second.default_creator.name == "admin"  # unchanged
     assert not (await client.roles.get("member")).default_member
-    assert [r.json() for r in fake.api_requests("PATCH", path)] == [
+    assert [r.json() for r in fake.api_requests("PATCH", "/api/v1/roles:set_defaults")] == [
         {"default_creator_role": "admin", "default_member_role": "member"},
         {"default_member_role": "guest"},
     ]
+    assert [(r.method, r.path) for r in fake.api_requests("PATCH")] == [
+        ("PATCH", "/api/v1/roles:set_defaults")
+    ] * 2
+
+
+def test_set_defaults_is_the_one_method_of_both_bindings() -> None:
+    """``PATCH /api/v1/roles/default`` is the same RPC as ``roles:set_defaults``: one method."""
+    routes = {str(r) for r in operations_of(Roles.set_defaults)}
+    assert routes == {
+        "PATCH /api/v1/roles:set_defaults",
+        "PATCH /api/v1/roles/default",
+        "PATCH /api/v1/organizations/{org_id}/roles:set_defaults",
+    }
+    assert [str(r) for r in operations_of(Roles.set_defaults) if r.alternate] == [
+        "PATCH /api/v1/roles/default"
+    ]
+    assert not hasattr(Roles, "update_defaults")
 
 
 async def test_set_defaults_needs_an_existing_role(
@@ -365,19 +385,38 @@ async def test_set_defaults_needs_an_existing_role(
     assert _violations(info.value) == ["default_member_role"]
 
 
-# -- organization roles ----------------------------------------------------------
+async def test_set_defaults_return_types_follow_the_scope(client: sk.ScalekitClient) -> None:
+    """Each form type-checks with its own answer (checked by mypy on this file too)."""
+    org_id = await _org(client)
+    await client.roles.create("member", display_name="Member")
+    environment = await client.roles.set_defaults(default_member_role="member")
+    assert_type(environment, DefaultRoles)
+    assert isinstance(environment, sk.DefaultRoles)
+    organization = await client.roles.set_defaults(
+        organization_id=org_id, default_member_role="member"
+    )
+    assert_type(organization, Role)
+    assert isinstance(organization, sk.Role)
 
 
-async def test_create_for_organization(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+# -- organization roles: the same methods with organization_id --------------------
+
+
+async def test_create_with_organization_id(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
     await _permissions(client, "read:docs")
     org_id = await _org(client)
     await client.roles.create("viewer", display_name="Viewer")
-    role = await client.roles.create_for_organization(
-        org_id, "auditor", display_name="Auditor", extends="viewer", permissions=["read:docs"]
+    role = await client.roles.create(
+        "auditor",
+        organization_id=org_id,
+        display_name="Auditor",
+        extends="viewer",
+        permissions=["read:docs"],
     )
     assert role.is_org_role is True
     assert role.extends == "viewer"
     assert fake.organization_roles[(org_id, "auditor")]["id"] == role.id
+    assert "auditor" not in fake.roles
     (request,) = fake.api_requests("POST", f"/api/v1/organizations/{org_id}/roles")
     assert request.json() == {
         "name": "auditor",
@@ -388,111 +427,132 @@ async def test_create_for_organization(client: sk.ScalekitClient, fake: FakeScal
     assert (await client.roles.get("viewer")).dependent_roles_count == 1
 
 
-async def test_create_for_organization_errors(client: sk.ScalekitClient) -> None:
+async def test_create_with_organization_id_errors(client: sk.ScalekitClient) -> None:
     with pytest.raises(sk.NotFoundError):
-        await client.roles.create_for_organization("org_missing", "auditor", display_name="A")
+        await client.roles.create("auditor", organization_id="org_missing", display_name="A")
     org_id = await _org(client)
-    await client.roles.create_for_organization(org_id, "auditor", display_name="A")
+    await client.roles.create("auditor", organization_id=org_id, display_name="A")
     with pytest.raises(sk.ConflictError):
-        await client.roles.create_for_organization(org_id, "auditor", display_name="B")
+        await client.roles.create("auditor", organization_id=org_id, display_name="B")
     await client.roles.create("viewer", display_name="Viewer")
     with pytest.raises(sk.ConflictError):
-        await client.roles.create_for_organization(org_id, "viewer", display_name="V")
+        await client.roles.create("viewer", organization_id=org_id, display_name="V")
 
 
-async def test_list_by_organization_shows_environment_and_own_roles(
+async def test_list_with_organization_id_shows_environment_and_own_roles(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     org_id = await _org(client)
     other_id = await _org(client)
     await client.roles.create("viewer", display_name="Viewer")
-    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
-    await client.roles.create_for_organization(other_id, "elsewhere", display_name="Elsewhere")
-    page = await client.roles.list_by_organization(org_id, include="permissions")
+    await client.roles.create("auditor", organization_id=org_id, display_name="Auditor")
+    await client.roles.create("elsewhere", organization_id=other_id, display_name="Elsewhere")
+    page = await client.roles.list(organization_id=org_id, include="permissions")
     assert [(r.name, r.is_org_role) for r in page.items] == [("viewer", False), ("auditor", True)]
     (request,) = fake.api_requests("GET", f"/api/v1/organizations/{org_id}/roles")
     assert request.query == (("include", "permissions"),)
+    assert [r.name async for r in client.roles.list()] == ["viewer"]
     with pytest.raises(sk.NotFoundError):
-        await client.roles.list_by_organization("org_missing")
+        await client.roles.list(organization_id="org_missing")
 
 
-async def test_get_for_organization_resolves_org_then_environment_roles(
+async def test_get_with_organization_id_resolves_org_then_environment_roles(
     client: sk.ScalekitClient,
 ) -> None:
     await _permissions(client, "read:docs", "audit:docs")
     org_id = await _org(client)
     await client.roles.create("viewer", display_name="Viewer", permissions=["read:docs"])
-    await client.roles.create_for_organization(
-        org_id,
+    await client.roles.create(
         "audit team/leads",
+        organization_id=org_id,
         display_name="Auditor",
         extends="viewer",
         permissions=["audit:docs"],
     )
-    role = await client.roles.get_for_organization(
-        org_id, "audit team/leads", include=sk.RoleInclude.ALL_PERMISSIONS
+    role = await client.roles.get(
+        "audit team/leads", organization_id=org_id, include=sk.RoleInclude.ALL_PERMISSIONS
     )
     assert [(p.name, p.role_name) for p in role.permissions] == [
         ("audit:docs", "audit team/leads"),
         ("read:docs", "viewer"),
     ]
-    assert (await client.roles.get_for_organization(org_id, "viewer")).is_org_role is False
+    assert (await client.roles.get("viewer", organization_id=org_id)).is_org_role is False
     with pytest.raises(sk.NotFoundError):
-        await client.roles.get_for_organization(org_id, "ghost")
+        await client.roles.get("ghost", organization_id=org_id)
+    with pytest.raises(sk.NotFoundError):  # an organization's role is not an environment role
+        await client.roles.get("audit team/leads")
 
 
-async def test_update_for_organization(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+async def test_update_with_organization_id(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
     org_id = await _org(client)
     await client.roles.create("viewer", display_name="Viewer")
-    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
-    role = await client.roles.update_for_organization(
-        org_id, "auditor", description="Audits everything"
+    await client.roles.create("auditor", organization_id=org_id, display_name="Auditor")
+    role = await client.roles.update(
+        "auditor", organization_id=org_id, description="Audits everything"
     )
     assert role.description == "Audits everything"
     assert fake.organization_roles[(org_id, "auditor")]["description"] == "Audits everything"
     (request,) = fake.api_requests("PUT", f"/api/v1/organizations/{org_id}/roles/auditor")
     assert request.json() == {"description": "Audits everything"}
     with pytest.raises(sk.NotFoundError):  # environment roles are not changed through an org
-        await client.roles.update_for_organization(org_id, "viewer", display_name="V")
+        await client.roles.update("viewer", organization_id=org_id, display_name="V")
 
 
-async def test_delete_for_organization_with_reassignment(
+async def test_delete_with_organization_id_and_reassignment(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     org_id = await _org(client)
     await client.roles.create("viewer", display_name="Viewer")
-    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
+    await client.roles.create("auditor", organization_id=org_id, display_name="Auditor")
     _member(fake, org_id, "usr_1", "auditor")
     with pytest.raises(sk.BadRequestError) as info:
-        await client.roles.delete_for_organization(org_id, "auditor")
+        await client.roles.delete("auditor", organization_id=org_id)
     assert _violations(info.value) == ["reassign_role_name"]
-    await client.roles.delete_for_organization(org_id, "auditor", reassign_role_name="viewer")
+    await client.roles.delete("auditor", organization_id=org_id, reassign_role_name="viewer")
     assert (org_id, "auditor") not in fake.organization_roles
     assert [r["name"] for r in fake.memberships[(org_id, "usr_1")]["roles"]] == ["viewer"]
     request = fake.api_requests("DELETE", f"/api/v1/organizations/{org_id}/roles/auditor")[-1]
     assert request.query == (("reassign_role_name", "viewer"),)
     with pytest.raises(sk.NotFoundError):
-        await client.roles.delete_for_organization(org_id, "auditor")
+        await client.roles.delete("auditor", organization_id=org_id)
 
 
-async def test_set_organization_defaults(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+async def test_set_defaults_with_organization_id(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
     org_id = await _org(client)
     await client.roles.create("viewer", display_name="Viewer")
-    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
-    role = await client.roles.set_organization_defaults(org_id, default_member_role="auditor")
+    await client.roles.create("auditor", organization_id=org_id, display_name="Auditor")
+    role = await client.roles.set_defaults(organization_id=org_id, default_member_role="auditor")
+    assert isinstance(role, sk.Role)
     assert role.name == "auditor"
     assert role.default_member is True
-    (request,) = fake.api_requests("PATCH", f"/api/v1/organizations/{org_id}/roles:set_defaults")
+    (request,) = fake.api_requests("PATCH")
+    assert request.path == f"/api/v1/organizations/{org_id}/roles:set_defaults"
     assert request.json() == {"default_member_role": "auditor"}
-    listed = {r.name: r.default_member async for r in client.roles.list_by_organization(org_id)}
+    listed = {r.name: r.default_member async for r in client.roles.list(organization_id=org_id)}
     assert listed == {"viewer": False, "auditor": True}
     with pytest.raises(sk.BadRequestError):
-        await client.roles.delete_for_organization(org_id, "auditor")
+        await client.roles.delete("auditor", organization_id=org_id)
     with pytest.raises(sk.BadRequestError) as info:
-        await client.roles.set_organization_defaults(org_id, default_member_role="ghost")
+        await client.roles.set_defaults(organization_id=org_id, default_member_role="ghost")
     assert _violations(info.value) == ["default_member_role"]
+
+
+async def test_set_defaults_with_organization_id_refuses_environment_only_arguments(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(TypeError, match="default_creator_role"):
+        await client.roles.set_defaults(  # type: ignore[call-overload]
+            organization_id="org_1", default_creator_role="admin", default_member_role="member"
+        )
+    with pytest.raises(TypeError, match="default_member_role"):
+        await client.roles.set_defaults(organization_id="org_1")  # type: ignore[call-overload]
     with pytest.raises(ValueError, match="default_member_role"):
-        await client.roles.set_organization_defaults(org_id, default_member_role="")
+        await client.roles.set_defaults(organization_id="org_1", default_member_role="")
+    with pytest.raises(ValueError, match="organization_id"):
+        await client.roles.set_defaults(organization_id="", default_member_role="member")
+    assert fake.api_requests() == []
 
 
 async def test_deleting_an_organization_deletes_its_roles(
@@ -500,19 +560,221 @@ async def test_deleting_an_organization_deletes_its_roles(
 ) -> None:
     org_id = await _org(client)
     other_id = await _org(client)
-    await client.roles.create_for_organization(org_id, "auditor", display_name="Auditor")
-    await client.roles.create_for_organization(other_id, "keeper", display_name="Keeper")
+    await client.roles.create("auditor", organization_id=org_id, display_name="Auditor")
+    await client.roles.create("keeper", organization_id=other_id, display_name="Keeper")
     await client.organizations.delete(org_id)
     assert list(fake.organization_roles) == [(other_id, "keeper")]
     # The name is free again for an environment role.
     assert (await client.roles.create("auditor", display_name="Auditor")).is_org_role is False
 
 
-async def test_empty_ids_send_nothing(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
-    with pytest.raises(ValueError, match="role_name"):
-        await client.roles.get("")
-    with pytest.raises(ValueError, match="org_id"):
-        client.roles.list_by_organization("")
-    with pytest.raises(TypeError, match="role_name"):
-        await client.roles.delete(None)  # type: ignore[arg-type]
+# -- the scope picks the route -------------------------------------------------------
+
+
+async def test_organization_id_picks_the_organization_route_and_none_the_environment(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await _org(client)
+    for scope in (None, org_id):
+        name, spare = ("viewer", "spare") if scope is None else ("auditor", "extra")
+        await client.roles.create(name, organization_id=scope, display_name="R")
+        await client.roles.create(spare, organization_id=scope, display_name="S")
+        await client.roles.list(organization_id=scope)
+        await client.roles.get(name, organization_id=scope)
+        await client.roles.update(name, organization_id=scope, description="Reads")
+        await client.roles.set_defaults(organization_id=scope, default_member_role=name)
+        await client.roles.delete(spare, organization_id=scope)
+    env, org = "/api/v1/roles", f"/api/v1/organizations/{org_id}/roles"
+    sent = [(r.method, r.path) for r in fake.api_requests() if "/roles" in r.path]
+    assert sent == [
+        ("POST", env),
+        ("POST", env),
+        ("GET", env),
+        ("GET", f"{env}/viewer"),
+        ("PUT", f"{env}/viewer"),
+        ("PATCH", f"{env}:set_defaults"),
+        ("DELETE", f"{env}/spare"),
+        ("POST", org),
+        ("POST", org),
+        ("GET", org),
+        ("GET", f"{org}/auditor"),
+        ("PUT", f"{org}/auditor"),
+        ("PATCH", f"{org}:set_defaults"),
+        ("DELETE", f"{org}/extra"),
+    ]
+
+
+async def test_organization_id_is_keyword_only(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    """The old positional forms (``get_for_organization(org_id, name)``...) are refused."""
+    with pytest.raises(TypeError):
+        await client.roles.get("org_1", "auditor")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        await client.roles.update("org_1", "auditor", description="x")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        await client.roles.delete("org_1", "auditor")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        await client.roles.create("org_1", "auditor", display_name="A")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        client.roles.list("org_1")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        await client.roles.set_defaults("org_1", default_member_role="a")  # type: ignore[call-overload]
+    with pytest.raises(TypeError):
+        await client.roles.remove_permission("viewer", "read:docs")  # type: ignore[call-arg]
     assert fake.api_requests() == []
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        "list_by_organization",
+        "create_for_organization",
+        "get_for_organization",
+        "update_for_organization",
+        "delete_for_organization",
+        "set_organization_defaults",
+        "update_defaults",
+    ],
+)
+def test_the_old_scoped_names_are_gone(old: str) -> None:
+    assert not hasattr(Roles, old)
+
+
+async def test_none_means_not_given_in_reads(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create("spare", display_name="Spare")
+    await client.roles.list(organization_id=None, include=None)
+    await client.roles.get("viewer", organization_id=None, include=None)
+    await client.roles.delete("spare", organization_id=None, reassign_role_name=None)
+    sent = [(r.method, r.path, r.query) for r in fake.api_requests() if r.method != "POST"]
+    assert sent == [
+        ("GET", "/api/v1/roles", ()),
+        ("GET", "/api/v1/roles/viewer", ()),
+        ("DELETE", "/api/v1/roles/spare", ()),
+    ]
+
+
+async def test_empty_ids_send_nothing(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    with pytest.raises(ValueError, match="name"):
+        await client.roles.get("")
+    with pytest.raises(ValueError, match="organization_id"):
+        client.roles.list(organization_id="")
+    with pytest.raises(ValueError, match="organization_id"):
+        await client.roles.get("viewer", organization_id="")
+    with pytest.raises(TypeError, match="organization_id"):
+        await client.roles.delete("viewer", organization_id=3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="name"):
+        await client.roles.delete(None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="name"):
+        client.roles.list_permissions("")
+    with pytest.raises(ValueError, match="permission_name"):
+        await client.roles.remove_permission("viewer", permission_name="")
+    assert fake.api_requests() == []
+
+
+def test_every_route_is_marked_on_exactly_one_method() -> None:
+    for module, cls in ((roles_module, Roles), (permissions_module, Permissions)):
+        routes = [v for v in vars(module).values() if isinstance(v, Route)]
+        marked = [
+            route
+            for name, method in vars(cls).items()
+            if not name.startswith("_")
+            for route in operations_of(method)
+        ]
+        assert sorted(map(str, marked)) == sorted(map(str, routes)), module.__name__
+
+
+# -- what a role grants -------------------------------------------------------------
+
+
+async def _role_chain(client: sk.ScalekitClient) -> None:
+    """viewer grants read:docs; editor extends viewer and grants write:docs and read:docs."""
+    for name in ("read:docs", "write:docs", "delete:docs"):
+        await client.permissions.create(name)
+    await client.roles.create("viewer", display_name="Viewer", permissions=["read:docs"])
+    await client.roles.create(
+        "editor", display_name="Editor", extends="viewer", permissions=["write:docs", "read:docs"]
+    )
+
+
+async def test_list_permissions_lists_direct_permissions_only(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await _role_chain(client)
+    page = await client.roles.list_permissions("editor")
+    assert [p.name for p in page.items] == ["write:docs", "read:docs"]
+    assert all(isinstance(p, sk.Permission) for p in page.items)
+    assert fake.api_requests("GET")[0].path == "/api/v1/roles/editor/permissions"
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.list_permissions("ghost")
+
+
+async def test_add_permissions_returns_what_the_role_now_grants(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await _role_chain(client)
+    granted = await client.roles.add_permissions(
+        "viewer", permission_names=["delete:docs", "read:docs"]
+    )
+    assert [p.name for p in granted] == ["read:docs", "delete:docs"]
+    assert fake.roles["viewer"]["permission_names"] == ["read:docs", "delete:docs"]
+    (request,) = fake.api_requests("POST", "/api/v1/roles/viewer/permissions")
+    assert request.json() == {"permission_names": ["delete:docs", "read:docs"]}
+
+
+async def test_add_permissions_errors(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    await _role_chain(client)
+    with pytest.raises(sk.BadRequestError) as info:
+        await client.roles.add_permissions("viewer", permission_names=["ghost:docs"])
+    assert _violations(info.value) == ["permission_names"]
+    assert fake.roles["viewer"]["permission_names"] == ["read:docs"]
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.add_permissions("ghost", permission_names=["read:docs"])
+    sent = len(fake.api_requests())
+    with pytest.raises(ValueError, match="at least one"):
+        await client.roles.add_permissions("viewer", permission_names=[])
+    with pytest.raises(TypeError, match="list of names"):
+        await client.roles.add_permissions("viewer", permission_names="read:docs")
+    with pytest.raises(TypeError):
+        await client.roles.add_permissions("viewer", ["read:docs"])  # type: ignore[call-arg]
+    assert len(fake.api_requests()) == sent
+
+
+async def test_remove_permission(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    await _role_chain(client)
+    await client.roles.remove_permission("editor", permission_name="read:docs")
+    assert fake.roles["editor"]["permission_names"] == ["write:docs"]
+    (request,) = fake.api_requests("DELETE")
+    assert request.path == "/api/v1/roles/editor/permissions/read%3Adocs"
+    # The base role still grants it, so it stays effective.
+    assert "read:docs" in [p.name async for p in client.roles.list_effective_permissions("editor")]
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.remove_permission("editor", permission_name="read:docs")
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.remove_permission("editor", permission_name="ghost:docs")
+
+
+async def test_list_effective_permissions_includes_inherited_ones(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await _role_chain(client)
+    await client.roles.create("admin", display_name="Admin", extends="editor")
+    await client.roles.add_permissions("viewer", permission_names=["delete:docs"])
+    page = await client.roles.list_effective_permissions("admin")
+    assert [p.name for p in page.items] == ["write:docs", "read:docs", "delete:docs"]
+    assert fake.api_requests("GET")[0].path == "/api/v1/roles/admin/permissions:all"
+    direct = await client.roles.list_permissions("admin")
+    assert direct.items == ()
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.list_effective_permissions("ghost")
+
+
+async def test_a_role_name_with_a_slash_stays_one_segment(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await client.permissions.create("read:docs")
+    await client.roles.create("ops/leads", display_name="Ops leads")
+    await client.roles.add_permissions("ops/leads", permission_names=["read:docs"])
+    assert fake.roles["ops/leads"]["permission_names"] == ["read:docs"]
+    assert fake.api_requests("POST")[-1].path == "/api/v1/roles/ops%2Fleads/permissions"

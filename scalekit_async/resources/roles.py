@@ -1,19 +1,22 @@
-"""``client.roles``: environment roles, organization roles and default roles.
+"""``client.roles``: environment roles, organization roles, default roles and what roles grant.
 
 Roles are addressed by their name, which is user-chosen: every name is sent as
 one percent-encoded path segment, so a name holding a space or a slash reaches
-that role and no other route. What a role grants is managed through
-``client.permissions`` (``list_for_role``, ``add_to_role``, ...).
+that role and no other route. The API has environment roles and roles of one
+organization; every method that exists for both takes an optional keyword-only
+`organization_id` that picks the organization's route, so a role is read,
+changed or deleted the same way wherever it lives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import overload
 
 from .._pagination import AsyncPaginator
-from .._routes import Route
+from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr, given
-from ..models.roles import DefaultRoles, Role, RoleInclude, RoleUsersCount
+from ..models.roles import DefaultRoles, Permission, Role, RoleInclude, RoleUsersCount
 from ._base import Resource
 
 __all__ = ["Roles"]
@@ -26,211 +29,292 @@ _DELETE = Route("DELETE", "/api/v1/roles/{role_name}")
 _DEPENDENTS = Route("GET", "/api/v1/roles/{role_name}/dependents")
 _USERS_COUNT = Route("GET", "/api/v1/roles/{role_name}/users:count")
 _SET_DEFAULTS = Route("PATCH", "/api/v1/roles:set_defaults")
-_SET_DEFAULTS_ALT = Route("PATCH", "/api/v1/roles/default")
+_SET_DEFAULTS_ALT = Route("PATCH", "/api/v1/roles/default", alternate=True)
 _LIST_ORG = Route("GET", "/api/v1/organizations/{org_id}/roles")
 _CREATE_ORG = Route("POST", "/api/v1/organizations/{org_id}/roles")
 _GET_ORG = Route("GET", "/api/v1/organizations/{org_id}/roles/{role_name}")
 _UPDATE_ORG = Route("PUT", "/api/v1/organizations/{org_id}/roles/{role_name}")
 _DELETE_ORG = Route("DELETE", "/api/v1/organizations/{org_id}/roles/{role_name}")
 _SET_ORG_DEFAULTS = Route("PATCH", "/api/v1/organizations/{org_id}/roles:set_defaults")
+_LIST_PERMISSIONS = Route("GET", "/api/v1/roles/{role_name}/permissions")
+_ADD_PERMISSIONS = Route("POST", "/api/v1/roles/{role_name}/permissions")
+_REMOVE_PERMISSION = Route("DELETE", "/api/v1/roles/{role_name}/permissions/{permission_name}")
+_LIST_EFFECTIVE_PERMISSIONS = Route("GET", "/api/v1/roles/{role_name}/permissions:all")
 
 _MAX_PERMISSIONS = 100
 
 
 class Roles(Resource):
-    """Environment roles, organization roles and the roles new users get by default."""
+    """Environment and organization roles, the roles new users get, and what roles grant."""
 
     __slots__ = ()
 
-    # -- environment roles ------------------------------------------------
+    # -- roles, in the environment or in one organization -------------------
 
-    def list(self, *, include: NotGivenOr[RoleInclude | str] = NOT_GIVEN) -> AsyncPaginator[Role]:
-        """List every environment role (one page: this list is not paginated).
+    @operation(_LIST, _LIST_ORG)
+    def list(
+        self,
+        *,
+        organization_id: str | None = None,
+        include: NotGivenOr[RoleInclude | str | None] = NOT_GIVEN,
+    ) -> AsyncPaginator[Role]:
+        """List roles (one page: this list is not paginated).
 
+        Without `organization_id`, every environment role; with it, the roles that
+        organization can use: its own (`is_org_role`) and the environment's.
         `include` adds each role's permissions (see `RoleInclude`).
         """
         params = given(include=_include(include))
-        return self._list_all(_LIST, key="roles", item=Role, params=params)
+        org = _scope(organization_id)
+        if org is None:
+            return self._list_all(_LIST, key="roles", item=Role, params=params)
+        return self._list_all(_LIST_ORG, org, key="roles", item=Role, params=params)
 
+    @operation(_CREATE, _CREATE_ORG)
     async def create(
         self,
         name: str,
         *,
+        organization_id: str | None = None,
         display_name: str,
         description: NotGivenOr[str] = NOT_GIVEN,
         extends: NotGivenOr[str] = NOT_GIVEN,
         permissions: NotGivenOr[Iterable[str]] = NOT_GIVEN,
     ) -> Role:
-        """Create an environment role; `extends` names a role whose permissions it inherits."""
+        """Create a role; `extends` names a role whose permissions it inherits.
+
+        With `organization_id` the role exists in that organization only; its name
+        must not be taken by an environment role, nor the other way round.
+        """
+        org = _scope(organization_id)
         body = given(
-            name=_text(name, "name"),
-            display_name=_text(display_name, "display_name"),
+            name=required_text(name, "name"),
+            display_name=required_text(display_name, "display_name"),
             description=_optional_text(description, "description", allow_empty=True),
             extends=_optional_text(extends, "extends"),
-            permissions=_names(permissions, "permissions"),
+            permissions=role_names(permissions, "permissions"),
         )
-        data = await self._engine.call(_CREATE, body=body)
+        if org is None:
+            data = await self._engine.call(_CREATE, body=body)
+        else:
+            data = await self._engine.call(_CREATE_ORG, org, body=body)
         return self._engine.unwrap(data, "role", Role)
 
+    @operation(_GET, _GET_ORG)
     async def get(
-        self, role_name: str, *, include: NotGivenOr[RoleInclude | str] = NOT_GIVEN
+        self,
+        name: str,
+        *,
+        organization_id: str | None = None,
+        include: NotGivenOr[RoleInclude | str | None] = NOT_GIVEN,
     ) -> Role:
-        """Fetch an environment role by name, optionally with its permissions."""
+        """Fetch a role by name, optionally with its permissions (see `RoleInclude`).
+
+        With `organization_id`, the role as that organization sees it: its own
+        role of that name, else the environment's.
+        """
+        org, key = _scope(organization_id), _key(name)
         params = given(include=_include(include))
-        data = await self._engine.call(_GET, role_name, params=params)
+        if org is None:
+            data = await self._engine.call(_GET, key, params=params)
+        else:
+            data = await self._engine.call(_GET_ORG, org, key, params=params)
         return self._engine.unwrap(data, "role", Role)
 
+    @operation(_UPDATE, _UPDATE_ORG)
     async def update(
         self,
-        role_name: str,
+        name: str,
         *,
+        organization_id: str | None = None,
         display_name: NotGivenOr[str] = NOT_GIVEN,
         description: NotGivenOr[str] = NOT_GIVEN,
         extends: NotGivenOr[str] = NOT_GIVEN,
         permissions: NotGivenOr[Iterable[str]] = NOT_GIVEN,
     ) -> Role:
-        """Change the given fields of an environment role; the rest stay as they are.
+        """Change the given fields of a role; the rest stay as they are.
 
+        With `organization_id` it changes that organization's own role (an
+        environment role cannot be changed through an organization).
         `permissions` replaces the role's own permissions. An empty list is the
         same as not passing it on the wire (proto3), so to take permissions away
-        use ``client.permissions.remove_from_role``.
+        use `remove_permission`.
         """
+        org, key = _scope(organization_id), _key(name)
         body = _update_body(display_name, description, extends, permissions)
-        data = await self._engine.call(_UPDATE, role_name, body=body)
+        if org is None:
+            data = await self._engine.call(_UPDATE, key, body=body)
+        else:
+            data = await self._engine.call(_UPDATE_ORG, org, key, body=body)
         return self._engine.unwrap(data, "role", Role)
 
+    @operation(_DELETE, _DELETE_ORG)
     async def delete(
-        self, role_name: str, *, reassign_role_name: NotGivenOr[str] = NOT_GIVEN
+        self,
+        name: str,
+        *,
+        organization_id: str | None = None,
+        reassign_role_name: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> None:
-        """Delete an environment role.
+        """Delete a role (with `organization_id`, that organization's own role).
 
         A role that users hold or that other roles extend can only be deleted
         with `reassign_role_name`: that role replaces it for those users and
         becomes the base of the roles that extended it.
         """
-        params = given(reassign_role_name=_optional_text(reassign_role_name, "reassign_role_name"))
-        await self._engine.call(_DELETE, role_name, params=params)
+        org, key = _scope(organization_id), _key(name)
+        reassign = NOT_GIVEN if reassign_role_name is None else reassign_role_name
+        params = given(reassign_role_name=_optional_text(reassign, "reassign_role_name"))
+        if org is None:
+            await self._engine.call(_DELETE, key, params=params)
+        else:
+            await self._engine.call(_DELETE_ORG, org, key, params=params)
 
-    def list_dependents(self, role_name: str) -> AsyncPaginator[Role]:
-        """List the roles that directly extend *role_name* (one page)."""
-        return self._list_all(_DEPENDENTS, role_name, key="roles", item=Role)
+    @operation(_DEPENDENTS)
+    def list_dependents(self, name: str) -> AsyncPaginator[Role]:
+        """List the environment roles that directly extend role *name* (one page)."""
+        return self._list_all(_DEPENDENTS, _key(name), key="roles", item=Role)
 
-    async def get_users_count(self, role_name: str) -> int:
+    @operation(_USERS_COUNT)
+    async def get_users_count(self, name: str) -> int:
         """Count the users that hold an environment role (e.g. before deleting it)."""
-        data = await self._engine.call(_USERS_COUNT, role_name)
+        data = await self._engine.call(_USERS_COUNT, _key(name))
         count = self._engine.structure(data, RoleUsersCount).count
         return count or 0
 
+    # -- default roles -------------------------------------------------------
+
+    @overload
     async def set_defaults(
         self,
         *,
+        organization_id: None = None,
         default_creator_role: NotGivenOr[str] = NOT_GIVEN,
         default_member_role: NotGivenOr[str] = NOT_GIVEN,
-    ) -> DefaultRoles:
-        """Choose the roles given to an organization's creator and to new members."""
-        body = _defaults_body(default_creator_role, default_member_role)
-        data = await self._engine.call(_SET_DEFAULTS, body=body)
-        return self._engine.structure(data, DefaultRoles)
+    ) -> DefaultRoles: ...
 
-    async def update_defaults(
+    @overload
+    async def set_defaults(self, *, organization_id: str, default_member_role: str) -> Role: ...
+
+    @operation(_SET_DEFAULTS, _SET_DEFAULTS_ALT, _SET_ORG_DEFAULTS)
+    async def set_defaults(
         self,
         *,
+        organization_id: str | None = None,
         default_creator_role: NotGivenOr[str] = NOT_GIVEN,
         default_member_role: NotGivenOr[str] = NOT_GIVEN,
-    ) -> DefaultRoles:
-        """`set_defaults` through the API's other binding, ``PATCH /api/v1/roles/default``.
+    ) -> DefaultRoles | Role:
+        """Choose the roles new users get.
 
-        Same request, same answer; use it where only that path is allowed through.
+        Without `organization_id`, the environment's defaults: the role given to
+        an organization's creator and to its new members; returns both
+        (`DefaultRoles`). The API binds this operation twice
+        (``PATCH /api/v1/roles:set_defaults`` and ``PATCH /api/v1/roles/default``);
+        this method sends the first, the same request with the same answer.
+
+        With `organization_id`, the role new members of that organization get:
+        only `default_member_role` applies (an organization has no creator
+        default) and the answer is that `Role`.
+
+        Raises:
+            TypeError: `default_creator_role` with `organization_id`, or
+                `organization_id` without `default_member_role`.
+            ValueError: neither default given, or an empty role name.
+
         """
-        body = _defaults_body(default_creator_role, default_member_role)
-        data = await self._engine.call(_SET_DEFAULTS_ALT, body=body)
-        return self._engine.structure(data, DefaultRoles)
-
-    # -- organization roles -----------------------------------------------
-
-    def list_by_organization(
-        self, org_id: str, *, include: NotGivenOr[RoleInclude | str] = NOT_GIVEN
-    ) -> AsyncPaginator[Role]:
-        """List the roles an organization can use: its own (`is_org_role`) and the environment's.
-
-        One page: this list is not paginated.
-        """
-        params = given(include=_include(include))
-        return self._list_all(_LIST_ORG, org_id, key="roles", item=Role, params=params)
-
-    async def create_for_organization(
-        self,
-        org_id: str,
-        name: str,
-        *,
-        display_name: str,
-        description: NotGivenOr[str] = NOT_GIVEN,
-        extends: NotGivenOr[str] = NOT_GIVEN,
-        permissions: NotGivenOr[Iterable[str]] = NOT_GIVEN,
-    ) -> Role:
-        """Create a role that exists in one organization only."""
-        body = given(
-            name=_text(name, "name"),
-            display_name=_text(display_name, "display_name"),
-            description=_optional_text(description, "description", allow_empty=True),
-            extends=_optional_text(extends, "extends"),
-            permissions=_names(permissions, "permissions"),
-        )
-        data = await self._engine.call(_CREATE_ORG, org_id, body=body)
-        return self._engine.unwrap(data, "role", Role)
-
-    async def get_for_organization(
-        self,
-        org_id: str,
-        role_name: str,
-        *,
-        include: NotGivenOr[RoleInclude | str] = NOT_GIVEN,
-    ) -> Role:
-        """Fetch a role as an organization sees it, optionally with its permissions."""
-        params = given(include=_include(include))
-        data = await self._engine.call(_GET_ORG, org_id, role_name, params=params)
-        return self._engine.unwrap(data, "role", Role)
-
-    async def update_for_organization(
-        self,
-        org_id: str,
-        role_name: str,
-        *,
-        display_name: NotGivenOr[str] = NOT_GIVEN,
-        description: NotGivenOr[str] = NOT_GIVEN,
-        extends: NotGivenOr[str] = NOT_GIVEN,
-        permissions: NotGivenOr[Iterable[str]] = NOT_GIVEN,
-    ) -> Role:
-        """Change the given fields of an organization role (see `update`)."""
-        body = _update_body(display_name, description, extends, permissions)
-        data = await self._engine.call(_UPDATE_ORG, org_id, role_name, body=body)
-        return self._engine.unwrap(data, "role", Role)
-
-    async def delete_for_organization(
-        self,
-        org_id: str,
-        role_name: str,
-        *,
-        reassign_role_name: NotGivenOr[str] = NOT_GIVEN,
-    ) -> None:
-        """Delete an organization role; `reassign_role_name` takes over its users (see `delete`)."""
-        params = given(reassign_role_name=_optional_text(reassign_role_name, "reassign_role_name"))
-        await self._engine.call(_DELETE_ORG, org_id, role_name, params=params)
-
-    async def set_organization_defaults(self, org_id: str, *, default_member_role: str) -> Role:
-        """Choose the role new members of one organization get; returns that role."""
-        body = {"default_member_role": _text(default_member_role, "default_member_role")}
-        data = await self._engine.call(_SET_ORG_DEFAULTS, org_id, body=body)
+        org = _scope(organization_id)
+        if org is None:
+            body = _defaults_body(default_creator_role, default_member_role)
+            data = await self._engine.call(_SET_DEFAULTS, body=body)
+            return self._engine.structure(data, DefaultRoles)
+        if not isinstance(default_creator_role, NotGiven):
+            raise TypeError(
+                "default_creator_role is an environment default: "
+                "with organization_id, give default_member_role only"
+            )
+        if isinstance(default_member_role, NotGiven):
+            raise TypeError("set_defaults with organization_id needs default_member_role")
+        member = required_text(default_member_role, "default_member_role")
+        data = await self._engine.call(_SET_ORG_DEFAULTS, org, body={"default_member_role": member})
         return self._engine.unwrap(data, "default_member", Role)
 
+    # -- what a role grants (environment roles) --------------------------------
 
-def _text(value: object, field: str) -> str:
-    """A required, non-empty string argument."""
+    @operation(_LIST_PERMISSIONS)
+    def list_permissions(self, name: str) -> AsyncPaginator[Permission]:
+        """List the permissions role *name* grants itself, without inherited ones (one page)."""
+        return self._list_all(_LIST_PERMISSIONS, _key(name), key="permissions", item=Permission)
+
+    @operation(_LIST_EFFECTIVE_PERMISSIONS)
+    def list_effective_permissions(self, name: str) -> AsyncPaginator[Permission]:
+        """List every permission role *name* grants, inherited through ``extends`` included."""
+        return self._list_all(
+            _LIST_EFFECTIVE_PERMISSIONS, _key(name), key="permissions", item=Permission
+        )
+
+    @operation(_ADD_PERMISSIONS)
+    async def add_permissions(
+        self, name: str, *, permission_names: Iterable[str]
+    ) -> tuple[Permission, ...]:
+        """Grant permissions to role *name*; returns every permission it now grants itself."""
+        key = _key(name)
+        names = role_names(permission_names, "permission_names")
+        if not names:
+            raise ValueError("permission_names must name at least one permission")
+        data = await self._engine.call(_ADD_PERMISSIONS, key, body={"permission_names": names})
+        raw = data.get("permissions") if isinstance(data, Mapping) else None
+        return self._engine.structure(raw or [], tuple[Permission, ...])
+
+    @operation(_REMOVE_PERMISSION)
+    async def remove_permission(self, name: str, *, permission_name: str) -> None:
+        """Stop role *name* granting a permission itself (a base role may still grant it)."""
+        key = _key(name)
+        segment("permission_name", permission_name)
+        await self._engine.call(_REMOVE_PERMISSION, key, permission_name)
+
+
+def required_text(value: object, field: str) -> str:
+    """A required, non-empty string argument, checked before anything is sent.
+
+    Raises:
+        TypeError: *value* is not a string.
+        ValueError: *value* is empty.
+
+    """
     if not isinstance(value, str):
         raise TypeError(f"{field} must be a str, not {type(value).__name__}")
     if not value:
         raise ValueError(f"{field} must not be empty")
     return value
+
+
+def role_names(value: NotGivenOr[Iterable[str]], field: str) -> NotGivenOr[list[str]]:
+    """A list of role or permission names from any iterable of strings.
+
+    One string is refused rather than split into characters, and the API's
+    limit of 100 names is checked before anything is sent.
+    """
+    if isinstance(value, NotGiven):
+        return value
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError(f"{field} must be a list of names, not {type(value).__name__}")
+    names = [required_text(name, f"each of {field}") for name in value]
+    if len(names) > _MAX_PERMISSIONS:
+        raise ValueError(f"{field} holds at most {_MAX_PERMISSIONS} names, got {len(names)}")
+    return names
+
+
+def _key(name: str) -> str:
+    """The role's name, checked as a path segment so a bad one is named `name`."""
+    segment("name", name)
+    return name
+
+
+def _scope(organization_id: str | None) -> str | None:
+    """The optional organization scope: `None` means the environment."""
+    if organization_id is not None:
+        segment("organization_id", organization_id)
+    return organization_id
 
 
 def _optional_text(
@@ -240,24 +324,12 @@ def _optional_text(
         return value
     if allow_empty and isinstance(value, str):
         return value
-    return _text(value, field)
+    return required_text(value, field)
 
 
-def _names(value: NotGivenOr[Iterable[str]], field: str) -> NotGivenOr[list[str]]:
-    """A list of names from any iterable of strings (one string is refused, not split)."""
-    if isinstance(value, NotGiven):
-        return value
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise TypeError(f"{field} must be a list of names, not {type(value).__name__}")
-    names = [_text(name, f"each of {field}") for name in value]
-    if len(names) > _MAX_PERMISSIONS:
-        raise ValueError(f"{field} holds at most {_MAX_PERMISSIONS} names, got {len(names)}")
-    return names
-
-
-def _include(value: NotGivenOr[RoleInclude | str]) -> NotGivenOr[str]:
-    if isinstance(value, NotGiven):
-        return value
+def _include(value: NotGivenOr[RoleInclude | str | None]) -> NotGivenOr[str]:
+    if value is None or isinstance(value, NotGiven):
+        return NOT_GIVEN
     if not isinstance(value, str):
         raise TypeError(f"include must be a RoleInclude or str, not {type(value).__name__}")
     return str(value)
@@ -273,7 +345,7 @@ def _update_body(
         display_name=_optional_text(display_name, "display_name"),
         description=_optional_text(description, "description"),
         extends=_optional_text(extends, "extends"),
-        permissions=_names(permissions, "permissions"),
+        permissions=role_names(permissions, "permissions"),
     )
     if not body:
         raise ValueError("update needs at least one field to change")
