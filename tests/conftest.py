@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from scalekit_async import ScalekitClient
 from scalekit_async.testing import FakeScalekit
-
-SPEC_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "openapi"
 
 
 @pytest.fixture(

