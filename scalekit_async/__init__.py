@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from . import _errors, models as models
 from ._auth import TokenGrant as TokenGrant, TokenStore as TokenStore
 from ._client import ScalekitClient as ScalekitClient
+from ._engine import RawResponse as RawResponse
 from ._enums import OpenEnum as OpenEnum
 from ._errors import *  # noqa: F403
 from ._hooks import (
@@ -69,6 +70,7 @@ _logging.getLogger("scalekit_async").addHandler(_logging.NullHandler())
 
 __all__ = [
     "ScalekitClient",
+    "RawResponse",
     "RetryPolicy",
     "Timeouts",
     "Hooks",

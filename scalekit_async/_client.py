@@ -24,7 +24,7 @@ import httpx
 from ._auth import TokenStore
 from ._config import Credentials
 from ._converter import make_converter
-from ._engine import DEFAULT_TIMEOUT, CallOptions, Engine
+from ._engine import DEFAULT_TIMEOUT, CallOptions, Engine, RawResponse
 from ._errors import ClientClosedError, ConfigurationError, WrongEventLoopError
 from ._hooks import Attempt, Hooks
 from ._oidc import Auth
@@ -223,6 +223,8 @@ class ScalekitClient:
 
     def _bind(self, engine: Engine) -> None:
         self._engine = engine
+        self.last_response: RawResponse | None = None
+        """With `with_raw_response`: the HTTP answer of the last successful call."""
         self.auth = Auth(engine)
         self.organizations = Organizations(engine)
         self.connections = Connections(engine)
@@ -266,10 +268,37 @@ class ScalekitClient:
             changes["max_retries"] = _check_retries(max_retries)
         if timeouts is not None:
             changes["timeouts"] = timeouts
+        view = self._view()
+        view._bind(self._engine.with_options(**changes))
+        return view
+
+    def with_raw_response(self) -> ScalekitClient:
+        """A view of this client that keeps the HTTP answer of its last successful call.
+
+        Models stay frozen and clean; the request id (for a support ticket) and
+        headers such as rate-limit state are on `last_response`. A view is as
+        cheap as `with_options`: make one per call you want to inspect, since
+        concurrent calls through one view overwrite each other's answer.
+
+        ```python
+        raw = client.with_raw_response()
+        org = await raw.organizations.get(org_id)
+        print(raw.last_response.request_id, raw.last_response.headers.get("x-ratelimit-remaining"))
+        ```
+        """
+        view = self._view()
+
+        def record(response: RawResponse) -> None:
+            view.last_response = response
+
+        view._bind(self._engine.with_options(record=record))
+        return view
+
+    def _view(self) -> ScalekitClient:
         view = ScalekitClient.__new__(ScalekitClient)
         view._lifecycle = self._lifecycle
         view._owner = False
-        view._bind(self._engine.with_options(**changes))
+        view._created_at = self._created_at
         return view
 
     def __repr__(self) -> str:

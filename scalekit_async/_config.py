@@ -42,13 +42,18 @@ class Secret:
 
 
 def normalize_url(url: str) -> str:
-    """Return the environment URL with a scheme and without a trailing slash."""
+    """Return the environment URL without a trailing slash, refusing one without a scheme.
+
+    ``127.0.0.1:8765`` is refused rather than guessed: ``https://`` would fail a
+    plain-HTTP emulator a timeout later, ``http://`` would send a secret in clear.
+    """
     url = url.strip()
-    if "://" not in url:
-        url = "https://" + url
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigurationError(f"environment_url must be an http(s) URL, got {url!r}")
+        raise ConfigurationError(
+            f"environment_url must start with https:// (or http:// for a local emulator), "
+            f"got {url[:200]!r}"
+        )
     if parts.query or parts.fragment:
         raise ConfigurationError("environment_url must not have a query or fragment")
     return url.rstrip("/")
@@ -72,9 +77,21 @@ class Credentials:
     ) -> Credentials:
         """Take each value from the argument, else from its ``SCALEKIT_*`` variable."""
         source = os.environ if env is None else env
-        url = environment_url or source.get(ENV_URL)
-        cid = client_id or source.get(ENV_CLIENT_ID)
-        secret = client_secret or source.get(ENV_CLIENT_SECRET)
+        given = {
+            "environment_url": environment_url,
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        for name, value in given.items():
+            if value is not None and not isinstance(value, str):
+                raise ConfigurationError(f"{name} must be a str, not {type(value).__name__}")
+            if value is not None and not value.strip():
+                # An explicit empty value is a mistake (an unset variable interpolated
+                # into a config file), never a request to read the environment instead.
+                raise ConfigurationError(f"{name} is empty; pass a value or leave it out")
+        url = environment_url if environment_url is not None else source.get(ENV_URL)
+        cid = client_id if client_id is not None else source.get(ENV_CLIENT_ID)
+        secret = client_secret if client_secret is not None else source.get(ENV_CLIENT_SECRET)
         missing = [
             name
             for name, value in ((ENV_URL, url), (ENV_CLIENT_ID, cid), (ENV_CLIENT_SECRET, secret))

@@ -29,7 +29,7 @@ import platform
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 import anyio
@@ -58,6 +58,9 @@ from ._sender import RetryingSender, Timeouts
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
+if TYPE_CHECKING:
+    from ._jwks import JwksCache
+
 __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_TOKEN_LIFETIME",
@@ -65,6 +68,7 @@ __all__ = [
     "USER_AGENT",
     "CallOptions",
     "Engine",
+    "RawResponse",
     "decode_answer",
     "parse_grant",
 ]
@@ -102,6 +106,25 @@ class CallOptions:
     """`None` means the retry policy's own count."""
     timeouts: Timeouts = attrs.Factory(Timeouts)
     """Per-phase limits of each attempt."""
+    record: Callable[[RawResponse], None] | None = None
+    """Told about the answer of every successful call (`ScalekitClient.with_raw_response`)."""
+
+
+@attrs.frozen
+class RawResponse:
+    """The HTTP answer behind a successful call, for support tickets and rate-limit headers.
+
+    Models stay frozen and clean; this is where the wire details live.
+    """
+
+    status_code: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    content: bytes = attrs.field(repr=False)
+
+    @property
+    def request_id(self) -> str | None:
+        """Scalekit's request id (``x-request-id``), to quote when asking for support."""
+        return self.headers.get("x-request-id")
 
 
 @attrs.define(kw_only=True)
@@ -114,6 +137,7 @@ class _Core:
     tracer: Any
     redactor: Redactor
     tokens: TokenRefresher | None = None
+    jwks: JwksCache | None = None
 
 
 class Engine:
@@ -187,6 +211,16 @@ class Engine:
         return self._core.converter
 
     @property
+    def jwks(self) -> JwksCache:
+        """The signing-key cache, shared by every view of the client (made on first use)."""
+        core = self._core
+        if core.jwks is None:
+            from ._jwks import JwksCache  # PyJWT and cryptography: only for token validation
+
+            core.jwks = JwksCache(self.fetch_jwks)
+        return core.jwks
+
+    @property
     def tokens(self) -> TokenRefresher:
         """The client-credentials token cache."""
         assert self._core.tokens is not None
@@ -250,7 +284,12 @@ class Engine:
                     raise APITimeoutError(
                         f"{route}: deadline of {seconds:g}s exceeded while fetching a token"
                     ) from error
-                return decode(answer)
+                result = decode(answer)
+                if self.options.record is not None:
+                    self.options.record(
+                        RawResponse(answer.status_code, answer.headers, answer.content)
+                    )
+                return result
         except ScalekitError as error:
             self._core.redactor.scrub(error, (*self._secrets(), *credentials))
             raise

@@ -21,8 +21,9 @@ ScalekitError                          the root: catch it to catch every error b
 │   ├── RateLimitError                 429: too many requests, once retries are spent
 │   ├── ServerError                    5xx: the server failed, once retries are spent
 │   └── ToolExecutionError             an AgentKit tool failed upstream (`TOOL_ERROR`)
-├── TokenError                         the token endpoint refused or failed to issue a token
+├── TokenError                         the token endpoint refused a grant (`invalid_client`...)
 ├── ResponseValidationError            a 2xx answer that is not JSON or not the documented shape
+├── TooManyItemsError                  `collect(limit=N)` met a list of more than N items
 ├── TokenValidationError               a JWT failed local validation; `reason` says which rule
 │   └── JwksUnavailableError           the signing keys (JWKS) could not be fetched
 └── WebhookVerificationError           a webhook or interceptor payload cannot be trusted
@@ -67,6 +68,7 @@ __all__ = [
     "ToolExecutionError",
     "TokenError",
     "ResponseValidationError",
+    "TooManyItemsError",
     "FieldViolation",
     # local token validation
     "TokenValidationReason",
@@ -290,6 +292,19 @@ class ResponseValidationError(ScalekitError):
         self.message = message
         self.status_code = status_code
         self.body = body
+
+
+class TooManyItemsError(ScalekitError):
+    """A paginator's ``collect(limit=N)`` met more than *N* items; nothing was returned.
+
+    Raise the limit if the whole list is really wanted, or walk it with
+    ``async for`` to hold one page at a time.
+    """
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.limit = limit
 
 
 # -- local token validation (see `scalekit_async._jwt`) -----------------------

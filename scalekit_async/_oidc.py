@@ -156,19 +156,18 @@ class Auth:
     token signed with a known key is validated with no I/O at all.
     """
 
-    __slots__ = ("_engine", "_jwks")
+    __slots__ = ("_engine",)
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._jwks = JwksCache(engine.fetch_jwks)
 
     def __repr__(self) -> str:
-        return f"<Auth environment_url={self._engine.environment_url!r} jwks={self._jwks!r}>"
+        return f"<Auth environment_url={self._engine.environment_url!r}>"
 
     @property
     def jwks(self) -> JwksCache:
         """The signing-key cache (its `refetch_interval` and `max_age` may be tuned)."""
-        return self._jwks
+        return self._engine.jwks
 
     # -- login ---------------------------------------------------------------
 
@@ -416,7 +415,7 @@ class Auth:
         """
         claims = await validate_claims(
             token,
-            jwks=self._jwks,
+            jwks=self._engine.jwks,
             issuers=self._issuers(issuer),
             audiences=self._audiences(audience),
             required_scopes=scope_set(required_scopes),
@@ -446,7 +445,7 @@ class Auth:
         audiences = (client_id,) if isinstance(audience, NotGiven) else self._audiences(audience)
         claims = await validate_claims(
             token,
-            jwks=self._jwks,
+            jwks=self._engine.jwks,
             issuers=self._issuers(issuer),
             audiences=audiences,
             leeway=check_leeway(leeway),
@@ -474,7 +473,7 @@ class Auth:
         """
         claims = await validate_claims(
             token,
-            jwks=self._jwks,
+            jwks=self._engine.jwks,
             issuers=self._issuers(issuer),
             audiences=self._audiences(audience),
             leeway=check_leeway(leeway),

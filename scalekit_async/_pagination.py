@@ -13,6 +13,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from ._errors import TooManyItemsError
+
 __all__ = ["AsyncPaginator", "Page"]
 
 T = TypeVar("T")
@@ -62,6 +64,31 @@ class AsyncPaginator(Generic[T]):
 
     def __aiter__(self) -> AsyncIterator[T]:
         return _Items(_Pages(self._fetch, self._start))
+
+    async def collect(self, *, limit: int) -> list[T]:
+        """Every item of the list, in order, refusing to load more than *limit*.
+
+        The limit is required: a list that grows (users, sessions, logs) must
+        not turn into an unbounded load the day it does. Pages are fetched
+        until the list ends or the limit is passed.
+
+        Raises:
+            TooManyItemsError: the list holds more than *limit* items.
+
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            raise TypeError(f"limit must be an int, not {type(limit).__name__}")
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        items: list[T] = []
+        async for page in self.pages():
+            items.extend(page.items)
+            if len(items) > limit:
+                raise TooManyItemsError(
+                    f"the list holds more than {limit} items; raise the limit or use `async for`",
+                    limit=limit,
+                )
+        return items
 
 
 class _Pages(Generic[T]):

@@ -19,6 +19,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 import anyio
 import attrs
@@ -353,9 +354,13 @@ def _connection_error(
                 f"{where}: {phase} timeout{tail}", outcome_unknown=outcome_unknown
             )
     else:
-        kind = type(exc).__name__
+        # The host and the cause ("connection refused", "name or service not known"),
+        # never the path (it carries ids) nor a secret (the engine redacts on top).
+        host = urlsplit(call.url).netloc
+        cause = str(exc).strip()[:200] or "no detail"
         err = APIConnectionError(
-            f"{where}: connection failed ({kind}){tail}", outcome_unknown=outcome_unknown
+            f"{where}: connection to {host} failed: {type(exc).__name__}: {cause}{tail}",
+            outcome_unknown=outcome_unknown,
         )
     err.__cause__ = exc
     return err

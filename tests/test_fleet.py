@@ -250,11 +250,15 @@ async def test_processes_share_one_token_stored_with_its_remaining_lifetime(
 async def test_the_key_hashes_environment_and_client_id_and_the_secret_is_never_stored(
     redis_url: str, redis_db: redis_sync.Redis
 ) -> None:
-    one = RedisTokenStore(redis_url, environment_url="acme.scalekit.dev/", client_id="skc_1")
+    one = RedisTokenStore(
+        redis_url, environment_url="https://acme.scalekit.dev/", client_id="skc_1"
+    )
     same = RedisTokenStore(
         redis_url, environment_url="https://acme.scalekit.dev", client_id="skc_1"
     )
-    other = RedisTokenStore(redis_url, environment_url="acme.scalekit.dev", client_id="skc_2")
+    other = RedisTokenStore(
+        redis_url, environment_url="https://acme.scalekit.dev", client_id="skc_2"
+    )
     assert one.key == same.key != other.key
     assert "skc_1" not in one.key
     assert "acme" not in one.key
@@ -680,9 +684,7 @@ RATE = 1200  # requests per minute: one every 50 ms
 
 
 @on_asyncio
-async def test_the_fleet_never_exceeds_its_rate_limit(
-    workers: Workers, redis_url: str
-) -> None:
+async def test_the_fleet_never_exceeds_its_rate_limit(workers: Workers, redis_url: str) -> None:
     fake = TimedFake()
     async with fake.serve() as url:
         (alone,) = await workers.run([job(url, fake, 1.5, concurrency=4, cancel_at_until=True)])
