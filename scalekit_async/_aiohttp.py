@@ -58,6 +58,34 @@ def _yarl_url(url: str) -> Any:
     return yarl.URL(url, encoded=True)
 
 
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class _OneAttempt:
+    """Let aiohttp send a request once: the SDK's retry policy decides any second time.
+
+    aiohttp resends an idempotent request by itself when a reused keep-alive
+    connection turns out to be closed, outside ``max_retries``, the retry
+    budget and the hooks. This request middleware refuses that second pass
+    with the same error aiohttp saw, which the SDK then maps, counts and
+    retries (or not) like any other lost connection.
+    """
+
+    __slots__ = ("_aiohttp", "_sent")
+
+    def __init__(self, aiohttp: Any) -> None:
+        self._aiohttp = aiohttp
+        self._sent = False
+
+    async def __call__(self, request: Any, handler: Any) -> Any:
+        if self._sent:
+            raise self._aiohttp.ServerDisconnectedError(
+                "the kept-alive connection was closed by the server"
+            )
+        self._sent = True
+        return await handler(request)
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Send the SDK's requests through an `aiohttp.ClientSession`.
 
@@ -138,6 +166,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 else io.BytesIO(content),
                 allow_redirects=False,
                 timeout=_client_timeout(aiohttp, timeout),
+                middlewares=(_OneAttempt(aiohttp),) if method in _IDEMPOTENT else (),
             ) as response:
                 body = await response.read()
                 return Answer(response.status, response.headers, body, response.reason or "")
