@@ -381,8 +381,8 @@ class SyncJob:
         try:
             await self.call(
                 lambda: users.create(
-                    org_id,
                     record.email,
+                    organization_id=org_id,
                     external_id=record.external_id,
                     user_profile={
                         "given_name": record.given_name,
@@ -405,7 +405,10 @@ class SyncJob:
         try:
             await self.call(
                 lambda: memberships.create(
-                    org_id, user.id, roles=roles, send_invitation_email=False
+                    organization_id=org_id,
+                    user_id=user.id,
+                    roles=roles,
+                    send_invitation_email=False,
                 )
             )
         except sk.ConflictError:

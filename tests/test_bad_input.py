@@ -61,7 +61,7 @@ OPERATIONS: dict[str, tuple[Call, str, str]] = {
     ),
     "users.get": (lambda c, v: c.users.get(v), "GET", "/api/v1/users/{id}"),
     "memberships.delete": (
-        lambda c, v: c.memberships.delete(v, v),
+        lambda c, v: c.memberships.delete(organization_id=v, user_id=v),
         "DELETE",
         "/api/v1/memberships/organizations/{organization_id}/users/{id}",
     ),
@@ -72,17 +72,17 @@ OPERATIONS: dict[str, tuple[Call, str, str]] = {
         "/api/v1/permissions/{permission_name}",
     ),
     "connections.get": (
-        lambda c, v: c.connections.get(v, v),
+        lambda c, v: c.connections.get(v, organization_id=v),
         "GET",
         "/api/v1/organizations/{organization_id}/connections/{id}",
     ),
     "domains.delete": (
-        lambda c, v: c.domains.delete(v, v),
+        lambda c, v: c.domains.delete(v, organization_id=v),
         "DELETE",
         "/api/v1/organizations/{organization_id}/domains/{id}",
     ),
     "api_clients.get": (
-        lambda c, v: c.api_clients.get(v, v),
+        lambda c, v: c.api_clients.get(v, organization_id=v),
         "GET",
         "/api/v1/organizations/{organization_id}/clients/{client_id}",
     ),
@@ -175,7 +175,7 @@ async def test_unusable_ids_are_refused_before_sending(transport_kind: str) -> N
                 with pytest.raises(error):
                     await call(client, value)  # type: ignore[arg-type]
                 with pytest.raises(error):  # and in list calls scoped by an id
-                    await client.users.list_by_organization(value)  # type: ignore[arg-type]
+                    await client.sessions.list(user_id=value)  # type: ignore[arg-type]
             assert fake.requests == [], name  # not even a token request
 
 

@@ -113,9 +113,9 @@ async def test_seeded_state_is_what_the_sdk_reads_back() -> None:
         assert ada.user_profile.given_name == "Ada"
         statuses = {m.organization_id: m.membership_status for m in ada.memberships}
         assert statuses == {"org_acme": "ACTIVE", globex.id: "PENDING_INVITE"}
-        roles = await client.users.list_roles("org_acme", "usr_ada")
+        roles = await client.users.list_roles("usr_ada", organization_id="org_acme")
         assert [r.name for r in roles.items] == ["admin"]
-        members = [u.email async for u in client.users.list_by_organization(globex.id)]
+        members = [u.email async for u in client.users.list(organization_id=globex.id)]
         assert sorted(members) == ["ada@acme.com", "bob@globex.com"]
         connections = await client.connections.list(organization_id="org_acme")
         assert [(c.type, c.domains) for c in connections.items] == [("OIDC", ("acme.com",))]
@@ -152,7 +152,11 @@ async def test_seeded_records_have_the_shape_of_api_created_ones() -> None:
     async with created.client() as client:
         org = await client.organizations.create(display_name="Acme", external_id="acme")
         await client.users.create(
-            org.id, "ada@acme.com", external_id="ada", roles=["admin"], send_invitation_email=False
+            "ada@acme.com",
+            organization_id=org.id,
+            external_id="ada",
+            roles=["admin"],
+            send_invitation_email=False,
         )
     assert without_times(list(seeded.organizations.values())) == without_times(
         list(created.organizations.values())

@@ -200,8 +200,10 @@ async def test_existing_users_join_and_bad_records_are_listed(tmp_path: Path) ->
     fake = FakeScalekit()
     async with fake.client() as client:
         other = await client.organizations.create(display_name="Other", external_id="other")
-        await client.users.create(other.id, "ada@acme.example", external_id="ada")
-        await client.users.create(other.id, "taken@acme.example", external_id="someone-else")
+        await client.users.create("ada@acme.example", organization_id=other.id, external_id="ada")
+        await client.users.create(
+            "taken@acme.example", organization_id=other.id, external_id="someone-else"
+        )
     records = [
         worker.UserRecord("ada", "ada@acme.example", "acme", "Acme"),
         worker.UserRecord("bad", "not-an-email", "acme", "Acme"),

@@ -106,8 +106,10 @@ async def test_state_changes_reach_a_loopback_endpoint_signed_typed_and_in_time(
         assert len(received) == 1
         await client.organizations.update(org.id, display_name="Acme Inc")
         home = await client.organizations.create(display_name="Home")
-        user = await client.users.create(home.id, "ada@example.com", send_invitation_email=False)
-        await client.memberships.create(org.id, user.id, roles=["admin"])
+        user = await client.users.create(
+            "ada@example.com", organization_id=home.id, send_invitation_email=False
+        )
+        await client.memberships.create(organization_id=org.id, user_id=user.id, roles=["admin"])
         await client.organizations.delete(org.id)
         await client.organizations.get(home.id)  # no state change: no event
         await fake.aclose()
@@ -249,7 +251,7 @@ async def test_events_queued_outside_a_request_go_out_with_the_next_one_or_on_de
         assert len(got) == 2
         directory = add_directory(fake, org.id)
         add_directory_user(fake, directory["id"], email="bob@example.com")
-        await client.directories.get(org.id, directory["id"])
+        await client.directories.get(directory["id"], organization_id=org.id)
         assert len(got) == 3
     sso, user = (
         sk.verify_webhook_payload(sub.secret, d.headers, d.body) for d in sub.deliveries[1:]
@@ -334,7 +336,9 @@ async def test_publish_sends_any_event_and_sessions_emit_login_events() -> None:
     sub = fake.webhooks.subscribe(lambda headers, body: got.append((headers, body)))
     async with fake.client() as client:
         org = await client.organizations.create(display_name="Acme")
-        user = await client.users.create(org.id, "ada@example.com", send_invitation_email=False)
+        user = await client.users.create(
+            "ada@example.com", organization_id=org.id, send_invitation_email=False
+        )
     del got[:]
     fake.webhooks.publish(
         "user.signup",

@@ -26,8 +26,8 @@ async def _setup(
     home = await client.organizations.create("Home")
     acme = await client.organizations.create("Acme")
     user = await client.users.create(
-        home.id,
         "ada@example.com",
+        organization_id=home.id,
         external_id=NOT_GIVEN if external_id is None else external_id,
         send_invitation_email=False,
     )
@@ -48,8 +48,8 @@ async def test_create_adds_the_user_to_the_organization(
     _, acme, user = await _setup(client)
 
     updated = await client.memberships.create(
-        acme.id,
-        user.id,
+        organization_id=acme.id,
+        user_id=user.id,
         roles=["admin", RoleRef(name="billing")],
         metadata={"team": "core"},
         inviter_email="boss@example.com",
@@ -70,7 +70,7 @@ async def test_create_adds_the_user_to_the_organization(
     assert membership.metadata == {"team": "core"}
     assert membership.display_name == "Acme"
     assert len(updated.memberships) == 2
-    listed = await client.users.list_by_organization(acme.id)
+    listed = await client.users.list(organization_id=acme.id)
     assert [u.id for u in listed.items] == [user.id]
     assert fake.memberships[(acme.id, user.id)]["metadata"] == {"team": "core"}
 
@@ -78,7 +78,7 @@ async def test_create_adds_the_user_to_the_organization(
 async def test_create_invites_by_default(client: ScalekitClient, fake: FakeScalekit) -> None:
     _, acme, user = await _setup(client)
 
-    updated = await client.memberships.create(acme.id, user.id)
+    updated = await client.memberships.create(organization_id=acme.id, user_id=user.id)
 
     path = f"/api/v1/memberships/organizations/{acme.id}/users/{user.id}"
     (request,) = fake.api_requests("POST", path)
@@ -93,7 +93,7 @@ async def test_create_twice_conflicts(client: ScalekitClient, fake: FakeScalekit
     home, _, user = await _setup(client)
     before = dict(fake.memberships[(home.id, user.id)])
     with pytest.raises(ConflictError):
-        await client.memberships.create(home.id, user.id, roles=["admin"])
+        await client.memberships.create(organization_id=home.id, user_id=user.id, roles=["admin"])
     assert fake.memberships[(home.id, user.id)] == before
 
 
@@ -102,9 +102,9 @@ async def test_create_missing_organization_or_user_is_not_found(
 ) -> None:
     _, acme, user = await _setup(client)
     with pytest.raises(NotFoundError):
-        await client.memberships.create("org_missing", user.id)
+        await client.memberships.create(organization_id="org_missing", user_id=user.id)
     with pytest.raises(NotFoundError):
-        await client.memberships.create(acme.id, "usr_0000000000000000")
+        await client.memberships.create(organization_id=acme.id, user_id="usr_0000000000000000")
     assert (acme.id, user.id) not in fake.memberships
 
 
@@ -113,7 +113,9 @@ async def test_create_malformed_inviter_email_is_a_field_violation(
 ) -> None:
     _, acme, user = await _setup(client)
     with pytest.raises(BadRequestError) as caught:
-        await client.memberships.create(acme.id, user.id, inviter_email="nobody")
+        await client.memberships.create(
+            organization_id=acme.id, user_id=user.id, inviter_email="nobody"
+        )
     (violation,) = caught.value.field_violations
     assert violation.field == "membership.inviter_email"
     assert violation.constraint == "string.email"
@@ -123,16 +125,17 @@ async def test_create_malformed_inviter_email_is_a_field_violation(
 async def test_create_rejects_bad_arguments_before_sending(
     client: ScalekitClient, fake: FakeScalekit
 ) -> None:
+    ids = {"organization_id": "org_1", "user_id": "usr_1"}
     with pytest.raises(TypeError):
-        await client.memberships.create("org_1", "usr_1", roles="admin")
+        await client.memberships.create(**ids, roles="admin")
     with pytest.raises(TypeError):
-        await client.memberships.create("org_1", "usr_1", roles=[1])  # type: ignore[list-item]
+        await client.memberships.create(**ids, roles=[1])  # type: ignore[list-item]
     with pytest.raises(ValueError):
-        await client.memberships.create("org_1", "usr_1", roles=[""])
+        await client.memberships.create(**ids, roles=[""])
     with pytest.raises(TypeError):
-        await client.memberships.create("org_1", "usr_1", send_invitation_email=1)  # type: ignore[arg-type]
+        await client.memberships.create(**ids, send_invitation_email=1)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        await client.memberships.create("org_1", "")
+        await client.memberships.create(organization_id="org_1", user_id="")
     assert fake.api_requests() == []
 
 
@@ -140,7 +143,7 @@ async def test_create_by_external_id(client: ScalekitClient, fake: FakeScalekit)
     _, acme, user = await _setup(client, external_id="crm-7")
 
     updated = await client.memberships.create_by_external_id(
-        acme.id, "crm-7", roles=["member"], send_invitation_email=False
+        organization_id=acme.id, external_id="crm-7", roles=["member"], send_invitation_email=False
     )
 
     path = f"/api/v1/memberships/organizations/{acme.id}/users:external/crm-7"
@@ -149,7 +152,9 @@ async def test_create_by_external_id(client: ScalekitClient, fake: FakeScalekit)
     assert updated.id == user.id
     assert [r.name for r in _membership(updated, acme.id).roles] == ["member"]
     with pytest.raises(NotFoundError):
-        await client.memberships.create_by_external_id(acme.id, "nobody")
+        await client.memberships.create_by_external_id(
+            organization_id=acme.id, external_id="nobody"
+        )
 
 
 # -- update ---------------------------------------------------------------------------
@@ -160,10 +165,16 @@ async def test_update_replaces_roles_and_keeps_metadata(
 ) -> None:
     _, acme, user = await _setup(client)
     await client.memberships.create(
-        acme.id, user.id, roles=["admin"], metadata={"team": "core"}, send_invitation_email=False
+        organization_id=acme.id,
+        user_id=user.id,
+        roles=["admin"],
+        metadata={"team": "core"},
+        send_invitation_email=False,
     )
 
-    updated = await client.memberships.update(acme.id, user.id, roles=["viewer", "billing"])
+    updated = await client.memberships.update(
+        organization_id=acme.id, user_id=user.id, roles=["viewer", "billing"]
+    )
 
     path = f"/api/v1/memberships/organizations/{acme.id}/users/{user.id}"
     (request,) = fake.api_requests("PATCH", path)
@@ -171,32 +182,36 @@ async def test_update_replaces_roles_and_keeps_metadata(
     membership = _membership(updated, acme.id)
     assert [r.name for r in membership.roles] == ["viewer", "billing"]
     assert membership.metadata == {"team": "core"}
-    roles = await client.users.list_roles(acme.id, user.id)
+    roles = await client.users.list_roles(user.id, organization_id=acme.id)
     assert [r.name for r in roles.items] == ["viewer", "billing"]
 
 
 async def test_update_metadata(client: ScalekitClient) -> None:
     home, _, user = await _setup(client)
-    updated = await client.memberships.update(home.id, user.id, metadata={"seat": "42"})
+    updated = await client.memberships.update(
+        organization_id=home.id, user_id=user.id, metadata={"seat": "42"}
+    )
     assert _membership(updated, home.id).metadata == {"seat": "42"}
 
 
 async def test_update_non_member_is_not_found(client: ScalekitClient) -> None:
     _, acme, user = await _setup(client)
     with pytest.raises(NotFoundError):
-        await client.memberships.update(acme.id, user.id, roles=["admin"])
+        await client.memberships.update(organization_id=acme.id, user_id=user.id, roles=["admin"])
 
 
 async def test_update_needs_a_field(client: ScalekitClient, fake: FakeScalekit) -> None:
     with pytest.raises(ValueError):
-        await client.memberships.update("org_1", "usr_1")
+        await client.memberships.update(organization_id="org_1", user_id="usr_1")
     assert fake.api_requests() == []
 
 
 async def test_update_by_external_id(client: ScalekitClient, fake: FakeScalekit) -> None:
     home, _, _user = await _setup(client, external_id="crm-7")
 
-    updated = await client.memberships.update_by_external_id(home.id, "crm-7", roles=["owner"])
+    updated = await client.memberships.update_by_external_id(
+        organization_id=home.id, external_id="crm-7", roles=["owner"]
+    )
 
     path = f"/api/v1/memberships/organizations/{home.id}/users:external/crm-7"
     (request,) = fake.api_requests("PATCH", path)
@@ -211,24 +226,26 @@ async def test_delete_removes_the_membership_only(
     client: ScalekitClient, fake: FakeScalekit
 ) -> None:
     home, acme, user = await _setup(client)
-    await client.memberships.create(acme.id, user.id, send_invitation_email=False)
+    await client.memberships.create(
+        organization_id=acme.id, user_id=user.id, send_invitation_email=False
+    )
 
-    await client.memberships.delete(acme.id, user.id)
+    await client.memberships.delete(organization_id=acme.id, user_id=user.id)
 
     path = f"/api/v1/memberships/organizations/{acme.id}/users/{user.id}"
     assert fake.api_requests("DELETE", path)
     assert (acme.id, user.id) not in fake.memberships
-    assert (await client.users.list_by_organization(acme.id)).items == ()
+    assert (await client.users.list(organization_id=acme.id)).items == ()
     fetched = await client.users.get(user.id)
     assert [m.organization_id for m in fetched.memberships] == [home.id]
     with pytest.raises(NotFoundError):
-        await client.memberships.delete(acme.id, user.id)
+        await client.memberships.delete(organization_id=acme.id, user_id=user.id)
 
 
 async def test_delete_by_external_id(client: ScalekitClient, fake: FakeScalekit) -> None:
     home, _, user = await _setup(client, external_id="crm-7")
 
-    await client.memberships.delete_by_external_id(home.id, "crm-7")
+    await client.memberships.delete_by_external_id(organization_id=home.id, external_id="crm-7")
 
     path = f"/api/v1/memberships/organizations/{home.id}/users:external/crm-7"
     assert fake.api_requests("DELETE", path)
@@ -241,10 +258,11 @@ async def test_delete_by_external_id(client: ScalekitClient, fake: FakeScalekit)
 
 async def test_resend_invite_counts_resends(client: ScalekitClient, fake: FakeScalekit) -> None:
     _, acme, user = await _setup(client)
-    await client.memberships.create(acme.id, user.id, inviter_email="boss@example.com")
+    ids = {"organization_id": acme.id, "user_id": user.id}
+    await client.memberships.create(**ids, inviter_email="boss@example.com")
 
-    first = await client.memberships.resend_invite(acme.id, user.id)
-    second = await client.memberships.resend_invite(acme.id, user.id)
+    first = await client.memberships.resend_invite(**ids)
+    second = await client.memberships.resend_invite(**ids)
 
     path = f"/api/v1/invites/organizations/{acme.id}/users/{user.id}/resend"
     requests = fake.api_requests("PATCH", path)
@@ -260,13 +278,13 @@ async def test_resend_invite_counts_resends(client: ScalekitClient, fake: FakeSc
 
 async def test_resend_renews_an_expired_invite(client: ScalekitClient, fake: FakeScalekit) -> None:
     _, acme, user = await _setup(client)
-    await client.memberships.create(acme.id, user.id)
+    await client.memberships.create(organization_id=acme.id, user_id=user.id)
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat().replace("+00:00", "Z")
     fake.memberships[(acme.id, user.id)]["expires_at"] = past
     expired = await client.users.get(user.id)
     assert _membership(expired, acme.id).membership_status == MembershipStatus.INVITE_EXPIRED
 
-    invite = await client.memberships.resend_invite(acme.id, user.id)
+    invite = await client.memberships.resend_invite(organization_id=acme.id, user_id=user.id)
 
     assert invite.expires_at is not None
     assert invite.expires_at > datetime.now(UTC)
@@ -277,24 +295,51 @@ async def test_resend_renews_an_expired_invite(client: ScalekitClient, fake: Fak
 async def test_resend_for_an_active_member_is_a_bad_request(client: ScalekitClient) -> None:
     home, _, user = await _setup(client)
     with pytest.raises(BadRequestError):
-        await client.memberships.resend_invite(home.id, user.id)
+        await client.memberships.resend_invite(organization_id=home.id, user_id=user.id)
 
 
 async def test_resend_for_a_non_member_is_not_found(client: ScalekitClient) -> None:
     _, acme, user = await _setup(client)
     with pytest.raises(NotFoundError):
-        await client.memberships.resend_invite(acme.id, user.id)
+        await client.memberships.resend_invite(organization_id=acme.id, user_id=user.id)
     with pytest.raises(NotFoundError):
-        await client.memberships.resend_invite("org_missing", user.id)
+        await client.memberships.resend_invite(organization_id="org_missing", user_id=user.id)
 
 
 async def test_recreated_membership_restarts_the_resend_count(client: ScalekitClient) -> None:
     _, acme, user = await _setup(client)
-    await client.memberships.create(acme.id, user.id)
-    await client.memberships.resend_invite(acme.id, user.id)
-    await client.memberships.delete(acme.id, user.id)
-    await client.memberships.create(acme.id, user.id)
+    ids = {"organization_id": acme.id, "user_id": user.id}
+    await client.memberships.create(**ids)
+    await client.memberships.resend_invite(**ids)
+    await client.memberships.delete(**ids)
+    await client.memberships.create(**ids)
 
-    invite = await client.memberships.resend_invite(acme.id, user.id)
+    invite = await client.memberships.resend_invite(**ids)
 
     assert invite.resent_count == 1
+
+
+# -- every id is a keyword argument ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "create",
+        "create_by_external_id",
+        "update",
+        "update_by_external_id",
+        "delete",
+        "delete_by_external_id",
+        "resend_invite",
+    ],
+)
+async def test_ids_are_keyword_only(
+    client: ScalekitClient, fake: FakeScalekit, method: str
+) -> None:
+    call = getattr(client.memberships, method)
+    with pytest.raises(TypeError):
+        await call("org_1", "usr_1", roles=["admin"])
+    with pytest.raises(TypeError):
+        await call("org_1", "usr_1")
+    assert fake.api_requests() == []

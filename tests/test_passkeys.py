@@ -26,10 +26,11 @@ async def test_list_returns_only_that_users_passkeys(
     first = add_passkey(fake, user_id, display_name="MacBook")
     second = add_passkey(fake, user_id, transports=["usb"])
     add_passkey(fake, seed_user(fake, "bob@example.com"))
-    page = await client.passkeys.list(user_id=user_id)
-    assert [p.id for p in page.items] == [first["id"], second["id"]]
-    assert page.has_next_page is False
-    passkey = page.items[0]
+    listed = await client.passkeys.list(user_id=user_id)
+    assert isinstance(listed, sk.PasskeyList)
+    assert [p.id for p in listed] == [first["id"], second["id"]]
+    assert len(listed) == 2
+    passkey = listed.credentials[0]
     assert isinstance(passkey, sk.Passkey)
     assert passkey.user_id == user_id
     assert passkey.display_name == "MacBook"
@@ -43,24 +44,20 @@ async def test_list_returns_only_that_users_passkeys(
     assert passkey.client_info is not None
     assert passkey.client_info.city == "San Francisco"
     assert isinstance(passkey.created_at, datetime)
-    assert page.items[1].transports == ("usb",)
-    assert page.items[1].display_name is None
+    assert listed.credentials[1].transports == ("usb",)
+    assert listed.credentials[1].display_name is None
     (request,) = fake.api_requests("GET", "/api/v1/webauthn/credentials")
     assert request.query == (("user_id", user_id),)
-    assert [p.id async for p in client.passkeys.list(user_id=user_id)] == [
-        first["id"],
-        second["id"],
-    ]
 
 
-async def test_accepted_credentials_lists_the_remaining_ids(
+async def test_the_list_carries_the_remaining_ids_to_sync_devices_with(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     user_id = seed_user(fake)
     kept = add_passkey(fake, user_id)
     gone = add_passkey(fake, user_id)
     await client.passkeys.delete(gone["id"])
-    options = await client.passkeys.accepted_credentials(user_id=user_id)
+    options = (await client.passkeys.list(user_id=user_id)).all_accepted_credentials_options
     assert isinstance(options, sk.AllAcceptedCredentialsOptions)
     assert options.rp_id == RP_ID
     assert options.user_id == user_id
@@ -74,11 +71,11 @@ async def test_list_unknown_user_is_not_found(client: sk.ScalekitClient) -> None
 
 async def test_list_needs_a_user_id(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
     with pytest.raises(ValueError):
-        client.passkeys.list(user_id="")
+        await client.passkeys.list(user_id="")
     with pytest.raises(TypeError):
-        client.passkeys.list(user_id=None)  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
-        await client.passkeys.accepted_credentials(user_id="")
+        await client.passkeys.list(user_id=None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        await client.passkeys.list("usr_1")  # type: ignore[misc]
     assert fake.api_requests() == []
 
 
@@ -142,6 +139,18 @@ async def test_passkeys_of_a_removed_user_are_gone(
     del fake.users[user_id]
     with pytest.raises(sk.NotFoundError):
         await client.passkeys.update(seeded["id"], display_name="x")
+
+
+async def test_update_and_delete_take_the_passkey_id(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    seeded = add_passkey(fake, seed_user(fake))
+    renamed = await client.passkeys.update(id=seeded["id"], display_name="Renamed")
+    assert renamed.display_name == "Renamed"
+    deleted = await client.passkeys.delete(id=seeded["id"])
+    assert deleted.success is True
+    with pytest.raises(TypeError):
+        await client.passkeys.update(credential_id=seeded["id"], display_name="x")  # type: ignore[call-arg]
 
 
 def test_add_passkey_needs_an_existing_user(fake: FakeScalekit) -> None:

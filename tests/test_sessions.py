@@ -56,7 +56,7 @@ async def test_sessions_of_a_removed_user_are_gone(
     with pytest.raises(sk.NotFoundError):
         await client.sessions.get(seeded["session_id"])
     with pytest.raises(sk.NotFoundError):
-        await client.sessions.list_by_user(user_id)
+        await client.sessions.list(user_id=user_id)
 
 
 def test_add_session_needs_an_existing_user(fake: FakeScalekit) -> None:
@@ -108,33 +108,33 @@ async def test_revoke_unknown_session_is_not_found(client: sk.ScalekitClient) ->
         await client.sessions.revoke("ses_missing")
 
 
-async def test_list_by_user_pages_through_only_that_users_sessions(
+async def test_list_pages_through_only_that_users_sessions(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     user_id = seed_user(fake)
     other = seed_user(fake, "bob@example.com")
     mine = [add_session(fake, user_id)["session_id"] for _ in range(5)]
     add_session(fake, other)
-    first = await client.sessions.list_by_user(user_id, page_size=2)
+    first = await client.sessions.list(user_id=user_id, page_size=2)
     assert [s.session_id for s in first.items] == mine[:2]
     assert first.total_size == 5
     assert first.has_next_page
-    every = [s.session_id async for s in client.sessions.list_by_user(user_id, page_size=2)]
+    every = [s.session_id async for s in client.sessions.list(user_id=user_id, page_size=2)]
     assert every == mine
     requests = fake.api_requests("GET", f"/api/v1/users/{user_id}/sessions")
     assert [r.param("page_size") for r in requests] == ["2"] * 4
     assert [r.param("page_token") for r in requests[1:]] == [None, "2", "4"]
 
 
-async def test_list_by_user_sends_dotted_filters_and_the_fake_applies_them(
+async def test_list_sends_dotted_filters_and_the_fake_applies_them(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     user_id = seed_user(fake)
     old = add_session(fake, user_id, created_at="2024-01-01T00:00:00Z", status="logout")
     new = add_session(fake, user_id, created_at="2025-06-01T12:00:00Z")
     add_session(fake, user_id, created_at="2025-06-02T12:00:00Z", status="revoked")
-    result = await client.sessions.list_by_user(
-        user_id,
+    result = await client.sessions.list(
+        user_id=user_id,
         status=[sk.SessionStatus.ACTIVE, "logout"],
         start_time=datetime(2024, 1, 1, tzinfo=UTC),
         end_time=datetime(2025, 6, 1, 12, tzinfo=UTC),
@@ -147,17 +147,17 @@ async def test_list_by_user_sends_dotted_filters_and_the_fake_applies_them(
     assert request.param("status") is None
 
 
-async def test_list_by_user_unknown_user_is_not_found(client: sk.ScalekitClient) -> None:
+async def test_list_unknown_user_is_not_found(client: sk.ScalekitClient) -> None:
     with pytest.raises(sk.NotFoundError):
-        await client.sessions.list_by_user("usr_missing")
+        await client.sessions.list(user_id="usr_missing")
 
 
-async def test_list_by_user_unknown_status_is_a_field_violation(
+async def test_list_unknown_status_is_a_field_violation(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     user_id = seed_user(fake)
     with pytest.raises(sk.BadRequestError) as info:
-        await client.sessions.list_by_user(user_id, status=["sleeping"])
+        await client.sessions.list(user_id=user_id, status=["sleeping"])
     assert [v.field for v in info.value.field_violations] == ["filter.status"]
 
 
@@ -178,11 +178,11 @@ async def test_list_by_user_unknown_status_is_a_field_violation(
         ),
     ],
 )
-async def test_list_by_user_rejects_bad_arguments_before_sending(
+async def test_list_rejects_bad_arguments_before_sending(
     client: sk.ScalekitClient, fake: FakeScalekit, kwargs: dict[str, object], error: type
 ) -> None:
     with pytest.raises(error):
-        client.sessions.list_by_user("usr_1", **kwargs)  # type: ignore[arg-type]
+        client.sessions.list(user_id="usr_1", **kwargs)  # type: ignore[arg-type]
     assert fake.api_requests() == []
 
 
@@ -192,9 +192,9 @@ async def test_empty_ids_are_refused_before_sending(
     with pytest.raises(ValueError):
         await client.sessions.get("")
     with pytest.raises(ValueError):
-        client.sessions.list_by_user("")
+        client.sessions.list(user_id="")
     with pytest.raises(TypeError):
-        await client.sessions.revoke_all(None)  # type: ignore[arg-type]
+        await client.sessions.revoke_all(user_id=None)  # type: ignore[arg-type]
     assert fake.api_requests() == []
 
 
@@ -205,7 +205,7 @@ async def test_revoke_all_revokes_each_active_session(
     active = {add_session(fake, user_id)["session_id"] for _ in range(3)}
     logged_out = add_session(fake, user_id, status="logout", logout_at=fake.now())
     bystander = add_session(fake, seed_user(fake, "bob@example.com"))
-    result = await client.sessions.revoke_all(user_id)
+    result = await client.sessions.revoke_all(user_id=user_id)
     assert isinstance(result, sk.RevokedSessions)
     assert result.total_revoked == 3
     assert {s.session_id for s in result.revoked_sessions} == active
@@ -216,11 +216,44 @@ async def test_revoke_all_revokes_each_active_session(
     assert fake.sessions[bystander["session_id"]]["status"] == "active"
     (request,) = fake.api_requests("POST", f"/api/v1/users/{user_id}/sessions/revoke")
     assert request.body == b""
-    again = await client.sessions.revoke_all(user_id)
+    again = await client.sessions.revoke_all(user_id=user_id)
     assert again.total_revoked == 0
     assert again.revoked_sessions == ()
 
 
 async def test_revoke_all_unknown_user_is_not_found(client: sk.ScalekitClient) -> None:
     with pytest.raises(sk.NotFoundError):
-        await client.sessions.revoke_all("usr_missing")
+        await client.sessions.revoke_all(user_id="usr_missing")
+
+
+async def test_none_filters_are_not_sent(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    user_id = seed_user(fake)
+    seeded = add_session(fake, user_id)
+    page = await client.sessions.list(
+        user_id=user_id,
+        page_size=None,
+        page_token=None,
+        status=None,
+        start_time=None,
+        end_time=None,
+    )
+    assert [s.session_id for s in page.items] == [seeded["session_id"]]
+    (request,) = fake.api_requests("GET", f"/api/v1/users/{user_id}/sessions")
+    assert request.query == ()
+
+
+async def test_user_id_is_keyword_only(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    with pytest.raises(TypeError):
+        client.sessions.list("usr_1")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        client.sessions.list()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        await client.sessions.revoke_all("usr_1")  # type: ignore[misc]
+    assert fake.api_requests() == []
+
+
+async def test_session_id_is_positional(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    seeded = add_session(fake, seed_user(fake))
+    session = await client.sessions.get(id=seeded["session_id"])
+    revoked = await client.sessions.revoke(id=seeded["session_id"])
+    assert session.session_id == revoked.session_id == seeded["session_id"]

@@ -21,7 +21,7 @@ async def _user(
     client: ScalekitClient, org_id: str, email: str = "ada@example.com", **kw: object
 ) -> User:
     kw.setdefault("send_invitation_email", False)
-    return await client.users.create(org_id, email, **kw)  # type: ignore[arg-type]
+    return await client.users.create(email, organization_id=org_id, **kw)  # type: ignore[arg-type]
 
 
 # -- create (user and membership) -------------------------------------------------
@@ -32,8 +32,8 @@ async def test_create_sends_unwrapped_user_and_query_flag(
 ) -> None:
     org = await _org(client)
     user = await client.users.create(
-        org.id,
         "ada@example.com",
+        organization_id=org.id,
         external_id="ext-ada",
         metadata={"plan": "gold"},
         user_profile=UserProfileInput(given_name="Ada", groups=["eng"]),
@@ -77,7 +77,9 @@ async def test_create_sends_unwrapped_user_and_query_flag(
 
 async def test_create_invites_by_default(client: ScalekitClient, fake: FakeScalekit) -> None:
     org = await _org(client)
-    user = await client.users.create(org.id, "bob@example.com", user_profile={"name": "Bob"})
+    user = await client.users.create(
+        "bob@example.com", organization_id=org.id, user_profile={"name": "Bob"}
+    )
 
     (request,) = fake.api_requests("POST", f"/api/v1/organizations/{org.id}/users")
     assert request.query == ()
@@ -93,7 +95,7 @@ async def test_create_malformed_email_is_a_field_violation(
 ) -> None:
     org = await _org(client)
     with pytest.raises(BadRequestError) as caught:
-        await client.users.create(org.id, "not-an-email")
+        await client.users.create("not-an-email", organization_id=org.id)
 
     (violation,) = caught.value.field_violations
     assert violation.field == "user.email"
@@ -131,19 +133,33 @@ async def test_create_in_missing_organization_is_not_found(
 async def test_create_rejects_bad_arguments_before_sending(
     client: ScalekitClient, fake: FakeScalekit
 ) -> None:
+    create = client.users.create
     with pytest.raises(TypeError):
-        await client.users.create("org_1", "a@example.com", roles="admin")
+        await create("a@example.com", organization_id="org_1", roles="admin")
     with pytest.raises(TypeError):
-        await client.users.create("org_1", "a@example.com", metadata={"n": 1})  # type: ignore[dict-item]
+        await create("a@example.com", organization_id="org_1", metadata={"n": 1})  # type: ignore[dict-item]
     with pytest.raises(TypeError):
-        await client.users.create("org_1", "a@example.com", user_profile={"nickname": "x"})
+        await create("a@example.com", organization_id="org_1", user_profile={"nickname": "x"})
     with pytest.raises(TypeError):
-        await client.users.create("org_1", "a@example.com", send_invitation_email="yes")  # type: ignore[arg-type]
+        await create("a@example.com", organization_id="org_1", send_invitation_email="yes")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        await client.users.create("org_1", 42)  # type: ignore[arg-type]
+        await create(42, organization_id="org_1")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        await client.users.create("", "a@example.com")
+        await create("a@example.com", organization_id="")
+    with pytest.raises(TypeError):
+        await create("a@example.com", organization_id=None)  # type: ignore[arg-type]
     assert fake.api_requests() == []
+
+
+async def test_create_takes_the_organization_by_keyword_only(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    org = await _org(client)
+    with pytest.raises(TypeError):
+        await client.users.create(org.id, "ada@example.com")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        await client.users.create("ada@example.com")  # type: ignore[call-arg]
+    assert fake.api_requests("POST", f"/api/v1/organizations/{org.id}/users") == []
 
 
 # -- get ----------------------------------------------------------------------------
@@ -267,7 +283,7 @@ async def test_delete_removes_user_and_memberships(
     assert fake.api_requests("DELETE", f"/api/v1/users/{user.id}")
     assert user.id not in fake.users
     assert not any(uid == user.id for _, uid in fake.memberships)
-    page = await client.users.list_by_organization(org.id)
+    page = await client.users.list(organization_id=org.id)
     assert [u.id for u in page.items] == [keep.id]
     with pytest.raises(NotFoundError):
         await client.users.delete(user.id)
@@ -308,7 +324,7 @@ async def test_list_page_size_is_checked(client: ScalekitClient, fake: FakeScale
     with pytest.raises(ValueError):
         client.users.list(page_size=101)
     with pytest.raises(ValueError):
-        client.users.list_by_organization("org_1", page_size=0)
+        client.users.list(organization_id="org_1", page_size=0)
     assert fake.api_requests() == []
 
 
@@ -337,13 +353,13 @@ async def test_search_arguments_are_checked(client: ScalekitClient, fake: FakeSc
     with pytest.raises(ValueError):
         client.users.search("abc", page_size=31)
     with pytest.raises(ValueError):
-        client.users.search_by_organization("org_1", "abc", page_size=31)
+        client.users.search("abc", organization_id="org_1", page_size=31)
     with pytest.raises(TypeError):
         client.users.search(123)  # type: ignore[arg-type]
     assert fake.api_requests() == []
 
 
-async def test_list_by_organization_lists_members_only(
+async def test_list_with_an_organization_lists_its_members_only(
     client: ScalekitClient, fake: FakeScalekit
 ) -> None:
     acme = await _org(client)
@@ -351,17 +367,17 @@ async def test_list_by_organization_lists_members_only(
     ada = await _user(client, acme.id, "ada@example.com")
     await _user(client, other.id, "bob@example.com")
 
-    page = await client.users.list_by_organization(acme.id, page_size=100)
+    page = await client.users.list(organization_id=acme.id, page_size=100)
 
     assert [u.id for u in page.items] == [ada.id]
     assert page.total_size == 1
     (request,) = fake.api_requests("GET", f"/api/v1/organizations/{acme.id}/users")
     assert request.param("page_size") == "100"
     with pytest.raises(NotFoundError):
-        await client.users.list_by_organization("org_missing")
+        await client.users.list(organization_id="org_missing")
 
 
-async def test_search_by_organization_stays_in_the_organization(
+async def test_search_with_an_organization_stays_in_the_organization(
     client: ScalekitClient, fake: FakeScalekit
 ) -> None:
     acme = await _org(client)
@@ -370,13 +386,73 @@ async def test_search_by_organization_stays_in_the_organization(
     await _user(client, acme.id, "carl@elsewhere.test")
     await _user(client, other.id, "adam@example.com")
 
-    page = await client.users.search_by_organization(acme.id, "example")
+    page = await client.users.search("example", organization_id=acme.id)
 
     assert [u.id for u in page.items] == [ada.id]
     (request,) = fake.api_requests("GET", f"/api/v1/organizations/{acme.id}/users:search")
     assert request.param("query") == "example"
     with pytest.raises(NotFoundError):
-        await client.users.search_by_organization("org_missing", "example")
+        await client.users.search("example", organization_id="org_missing")
+
+
+async def test_list_scope_picks_the_route(client: ScalekitClient, fake: FakeScalekit) -> None:
+    acme = await _org(client)
+    other = await _org(client, "Other")
+    ada = await _user(client, acme.id, "ada@example.com")
+    bob = await _user(client, other.id, "bob@example.com")
+    fake.requests.clear()
+
+    everyone = await client.users.list()
+    also_everyone = await client.users.list(organization_id=None, page_size=None, page_token=None)
+    members = await client.users.list(organization_id=acme.id)
+
+    assert [(r.method, r.path) for r in fake.api_requests()] == [
+        ("GET", "/api/v1/users"),
+        ("GET", "/api/v1/users"),
+        ("GET", f"/api/v1/organizations/{acme.id}/users"),
+    ]
+    assert fake.api_requests()[1].query == ()
+    assert [u.id for u in everyone.items] == [ada.id, bob.id]
+    assert [u.id for u in also_everyone.items] == [ada.id, bob.id]
+    assert [u.id for u in members.items] == [ada.id]
+
+
+async def test_search_scope_picks_the_route(client: ScalekitClient, fake: FakeScalekit) -> None:
+    acme = await _org(client)
+    other = await _org(client, "Other")
+    ada = await _user(client, acme.id, "ada@example.com")
+    bob = await _user(client, other.id, "bob@example.com")
+    fake.requests.clear()
+
+    everyone = await client.users.search("example")
+    also_everyone = await client.users.search("example", organization_id=None, page_size=None)
+    members = await client.users.search("example", organization_id=acme.id, page_token=None)
+
+    assert [(r.method, r.path) for r in fake.api_requests()] == [
+        ("GET", "/api/v1/users:search"),
+        ("GET", "/api/v1/users:search"),
+        ("GET", f"/api/v1/organizations/{acme.id}/users:search"),
+    ]
+    assert all(r.query == (("query", "example"),) for r in fake.api_requests())
+    assert {u.id for u in everyone.items} == {ada.id, bob.id}
+    assert {u.id for u in also_everyone.items} == {ada.id, bob.id}
+    assert [u.id for u in members.items] == [ada.id]
+
+
+async def test_scope_arguments_are_checked_before_sending(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(ValueError):
+        client.users.list(organization_id="")
+    with pytest.raises(TypeError):
+        client.users.list(organization_id=7)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        client.users.search("abc", organization_id="")
+    with pytest.raises(TypeError):
+        client.users.list("org_1")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        client.users.search("org_1", "abc")  # type: ignore[misc]
+    assert fake.api_requests() == []
 
 
 # -- roles and permissions in an organization --------------------------------------------
@@ -413,7 +489,7 @@ async def test_list_roles(client: ScalekitClient, fake: FakeScalekit) -> None:
     org = await _org(client)
     user = await _user(client, org.id, roles=["admin", "custom"])
 
-    page = await client.users.list_roles(org.id, user.id)
+    page = await client.users.list_roles(user.id, organization_id=org.id)
 
     assert fake.api_requests("GET", f"/api/v1/organizations/{org.id}/users/{user.id}/roles")
     assert [(r.id, r.name, r.display_name) for r in page.items] == [
@@ -430,7 +506,7 @@ async def test_list_permissions_follows_role_inheritance(
     org = await _org(client)
     user = await _user(client, org.id, roles=["admin"])
 
-    page = await client.users.list_permissions(org.id, user.id)
+    page = await client.users.list_permissions(user.id, organization_id=org.id)
 
     assert fake.api_requests("GET", f"/api/v1/organizations/{org.id}/users/{user.id}/permissions")
     assert [(p.id, p.name, p.description) for p in page.items] == [
@@ -448,11 +524,25 @@ async def test_roles_and_permissions_of_a_non_member_are_not_found(
     other = await _org(client, "Other")
     user = await _user(client, other.id)
     with pytest.raises(NotFoundError):
-        await client.users.list_roles(org.id, user.id)
+        await client.users.list_roles(user.id, organization_id=org.id)
     with pytest.raises(NotFoundError):
-        await client.users.list_permissions(org.id, user.id)
+        await client.users.list_permissions(user.id, organization_id=org.id)
     with pytest.raises(ValueError):
-        client.users.list_roles(org.id, "")
+        client.users.list_roles("", organization_id=org.id)
+
+
+async def test_roles_and_permissions_take_the_organization_by_keyword_only(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(TypeError):
+        client.users.list_roles("org_1", "usr_1")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        client.users.list_permissions("org_1", "usr_1")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        client.users.list_roles("usr_1")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        client.users.list_permissions("usr_1")  # type: ignore[call-arg]
+    assert fake.api_requests() == []
 
 
 # -- cascades -----------------------------------------------------------------------
@@ -464,7 +554,9 @@ async def test_deleting_an_organization_drops_its_memberships(
     doomed = await _org(client, "Doomed")
     kept = await _org(client, "Kept")
     user = await _user(client, doomed.id)
-    await client.memberships.create(kept.id, user.id, send_invitation_email=False)
+    await client.memberships.create(
+        organization_id=kept.id, user_id=user.id, send_invitation_email=False
+    )
 
     await client.organizations.delete(doomed.id)
 

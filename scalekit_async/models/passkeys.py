@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 import attrs
@@ -13,6 +14,7 @@ __all__ = [
     "PasskeyAuthenticator",
     "PasskeyAuthenticatorFlags",
     "PasskeyClientInfo",
+    "PasskeyList",
     "PasskeyUserAgent",
     "UnknownCredentialOptions",
 ]
@@ -108,3 +110,25 @@ class DeletedPasskey:
 
     success: bool = False
     unknown_credential_options: UnknownCredentialOptions | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PasskeyList:
+    """A user's passkeys, and the signal that keeps their devices in sync.
+
+    Both halves come from one API call. Iterate it (or read `credentials`) for
+    the passkeys; pass `all_accepted_credentials_options` to the browser's
+    ``PublicKeyCredential.signalAllAcceptedCredentials`` so it hides passkeys
+    deleted elsewhere.
+    """
+
+    credentials: tuple[Passkey, ...] = ()
+    all_accepted_credentials_options: AllAcceptedCredentialsOptions = attrs.Factory(
+        AllAcceptedCredentialsOptions
+    )
+
+    def __iter__(self) -> Iterator[Passkey]:
+        return iter(self.credentials)
+
+    def __len__(self) -> int:
+        return len(self.credentials)

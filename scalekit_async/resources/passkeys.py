@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._pagination import AsyncPaginator
-from .._routes import Route
-from ..models.passkeys import AllAcceptedCredentialsOptions, DeletedPasskey, Passkey
+from .._routes import Route, operation
+from ..models.passkeys import DeletedPasskey, Passkey, PasskeyList
 from ._base import Resource
 
 __all__ = ["Passkeys"]
@@ -21,41 +20,38 @@ class Passkeys(Resource):
 
     __slots__ = ()
 
-    def list(self, *, user_id: str) -> AsyncPaginator[Passkey]:
-        """List a user's passkeys (one page holds them all): await it or ``async for``."""
-        return self._list_all(
-            _LIST, key="credentials", item=Passkey, params={"user_id": _user_id(user_id)}
-        )
+    @operation(_LIST)
+    async def list(self, *, user_id: str) -> PasskeyList:
+        """The passkeys of the user *user_id*, and the ids to sync their devices with.
 
-    async def accepted_credentials(self, *, user_id: str) -> AllAcceptedCredentialsOptions:
-        """The ids of every passkey a user still has, to sync their devices.
-
-        Pass the result to the browser's ``PublicKeyCredential.signalAllAcceptedCredentials``
-        so it hides passkeys deleted elsewhere (it is the same API call as `list`).
+        The API lists passkeys per user, all at once (no pages), so `user_id`
+        is required and the result is one `PasskeyList`: iterate it for the
+        passkeys, and hand its `all_accepted_credentials_options` to the
+        browser's ``PublicKeyCredential.signalAllAcceptedCredentials``.
         """
         data = await self._engine.call(_LIST, params={"user_id": _user_id(user_id)})
-        if not isinstance(data, Mapping) or data.get("all_accepted_credentials_options") is None:
-            return AllAcceptedCredentialsOptions()
-        return self._engine.unwrap(
-            data, "all_accepted_credentials_options", AllAcceptedCredentialsOptions
-        )
+        if isinstance(data, Mapping):
+            data = {k: v for k, v in data.items() if v is not None}
+        return self._engine.structure(data, PasskeyList)
 
-    async def update(self, credential_id: str, *, display_name: str) -> Passkey:
-        """Rename a passkey (by its Scalekit `id`) so users can tell their devices apart."""
+    @operation(_UPDATE)
+    async def update(self, id: str, *, display_name: str) -> Passkey:
+        """Rename the passkey *id* (its Scalekit `id`) so users can tell their devices apart."""
         if not isinstance(display_name, str):
             raise TypeError(f"display_name must be a str, not {type(display_name).__name__}")
         if not display_name:
             raise ValueError("display_name must not be empty")
-        data = await self._engine.call(_UPDATE, credential_id, body={"display_name": display_name})
+        data = await self._engine.call(_UPDATE, id, body={"display_name": display_name})
         return self._engine.unwrap(data, "credential", Passkey)
 
-    async def delete(self, credential_id: str) -> DeletedPasskey:
-        """Remove a passkey (by its Scalekit `id`).
+    @operation(_DELETE)
+    async def delete(self, id: str) -> DeletedPasskey:
+        """Remove the passkey *id* (its Scalekit `id`, not its WebAuthn `credential_id`).
 
         Pass ``result.unknown_credential_options`` to the browser's
         ``PublicKeyCredential.signalUnknownCredential`` so the device forgets it too.
         """
-        data = await self._engine.call(_DELETE, credential_id)
+        data = await self._engine.call(_DELETE, id)
         return self._engine.structure(data, DeletedPasskey)
 
 

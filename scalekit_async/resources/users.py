@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from .._pagination import AsyncPaginator
-from .._routes import Route
+from .._routes import Route, operation
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models._common import RoleRef
 from ..models.users import User, UserPermission, UserProfileInput
 from ._base import Resource, check_page_size
 
 __all__ = ["Users"]
+
+T = TypeVar("T")
 
 _LIST = Route("GET", "/api/v1/users")
 _SEARCH = Route("GET", "/api/v1/users:search")
@@ -40,16 +42,19 @@ class Users(Resource):
     """Environment users and the users of an organization.
 
     Users are created inside an organization (`create`); adding an existing
-    user to another organization is `client.memberships.create`.
+    user to another organization is `client.memberships.create`. `list` and
+    `search` cover the whole environment, or one organization's members when
+    given `organization_id`.
     """
 
     __slots__ = ()
 
+    @operation(_CREATE)
     async def create(
         self,
-        organization_id: str,
         email: str,
         *,
+        organization_id: str,
         external_id: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[Mapping[str, str]] = NOT_GIVEN,
         user_profile: NotGivenOr[UserProfileInput | Mapping[str, Any]] = NOT_GIVEN,
@@ -58,16 +63,28 @@ class Users(Resource):
         inviter_email: NotGivenOr[str] = NOT_GIVEN,
         send_invitation_email: NotGivenOr[bool] = NOT_GIVEN,
     ) -> User:
-        """Create a user and their membership of *organization_id* in one call.
+        """Create a user with *email* and their membership of an organization, in one call.
 
-        `roles` (role names), `membership_metadata` and `inviter_email` describe
-        the membership; `send_invitation_email` (server default: true) decides
-        whether the user is emailed an invite and starts as ``PENDING_INVITE``.
+        A user always starts as a member of some organization (the API has no
+        environment-wide create), so `organization_id` is required; to add the
+        user to more organizations use `client.memberships.create`.
+
+        Args:
+            email: The user's email address, unique in the environment.
+            organization_id: The organization the user becomes a member of.
+            external_id: Your application's id for the user, unique in the environment.
+            metadata: Your own string key-value data about the user.
+            user_profile: Name, locale, groups and other profile fields.
+            roles: Role names the membership grants.
+            membership_metadata: Your own string key-value data about the membership.
+            inviter_email: Who the invitation email says invited the user.
+            send_invitation_email: Email the user an invite (server default: true); the
+                membership then starts as ``PENDING_INVITE`` instead of ``ACTIVE``.
         """
         if not isinstance(email, str):
             raise TypeError(f"email must be a str, not {type(email).__name__}")
         _check_external_id(external_id)
-        membership = _membership_body(
+        membership = membership_body(
             roles=roles, metadata=membership_metadata, inviter_email=inviter_email
         )
         body = given(
@@ -77,20 +94,23 @@ class Users(Resource):
             user_profile=_profile_body(user_profile),
             metadata=_string_map("metadata", metadata),
         )
-        params = _send_invitation_param(send_invitation_email)
+        params = send_invitation_param(send_invitation_email)
         data = await self._engine.call(_CREATE, organization_id, params=params, body=body)
         return self._engine.unwrap(data, "user", User)
 
+    @operation(_GET)
     async def get(self, id: str) -> User:
         """Fetch a user by their Scalekit id (``usr_...``), memberships included."""
         data = await self._engine.call(_GET, id)
         return self._engine.unwrap(data, "user", User)
 
+    @operation(_GET_EXTERNAL)
     async def get_by_external_id(self, external_id: str) -> User:
         """Fetch a user by the external id your application gave them."""
         data = await self._engine.call(_GET_EXTERNAL, external_id)
         return self._engine.unwrap(data, "user", User)
 
+    @operation(_UPDATE)
     async def update(
         self,
         id: str,
@@ -104,6 +124,7 @@ class Users(Resource):
         data = await self._engine.call(_UPDATE, id, body=body)
         return self._engine.unwrap(data, "user", User)
 
+    @operation(_UPDATE_EXTERNAL)
     async def update_by_external_id(
         self,
         external_id: str,
@@ -117,84 +138,101 @@ class Users(Resource):
         data = await self._engine.call(_UPDATE_EXTERNAL, external_id, body=body)
         return self._engine.unwrap(data, "user", User)
 
+    @operation(_DELETE)
     async def delete(self, id: str) -> None:
         """Delete a user permanently, with all their memberships."""
         await self._engine.call(_DELETE, id)
 
+    @operation(_DELETE_EXTERNAL)
     async def delete_by_external_id(self, external_id: str) -> None:
         """Delete a user permanently, addressed by external id."""
         await self._engine.call(_DELETE_EXTERNAL, external_id)
 
+    @operation(_LIST, _LIST_ORG)
     def list(
         self,
         *,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
+        organization_id: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
     ) -> AsyncPaginator[User]:
-        """List every user of the environment: await for a page, or ``async for`` each."""
-        check_page_size(page_size, LIST_MAX_PAGE_SIZE)
-        return self._paginate(
-            _LIST, key="users", item=User, params=given(page_size=page_size), page_token=page_token
+        """List users: await for the first page, or ``async for`` every one.
+
+        Args:
+            organization_id: List only the members of this organization; without it
+                (or with `None`), every user of the environment.
+            page_size: Users per page, 1 to 100 (server default: 10).
+            page_token: Where to start: a page's `next_page_token` or `prev_page_token`.
+        """
+        size = _drop_none(page_size)
+        check_page_size(size, LIST_MAX_PAGE_SIZE)
+        return self._scoped_paginate(
+            _LIST, _LIST_ORG, organization_id, params=given(page_size=size), page_token=page_token
         )
 
+    @operation(_SEARCH, _SEARCH_ORG)
     def search(
         self,
         query: str,
         *,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
+        organization_id: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
     ) -> AsyncPaginator[User]:
-        """Find environment users whose email, id or external id contains *query* (3-100 chars)."""
-        params = _search_params(query, page_size)
-        return self._paginate(_SEARCH, key="users", item=User, params=params, page_token=page_token)
+        """Find users whose email, id or external id contains *query*.
 
-    def list_by_organization(
-        self,
-        organization_id: str,
-        *,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
-    ) -> AsyncPaginator[User]:
-        """List the users who are members of an organization."""
-        check_page_size(page_size, LIST_MAX_PAGE_SIZE)
-        return self._paginate(
-            _LIST_ORG,
-            organization_id,
-            key="users",
-            item=User,
-            params=given(page_size=page_size),
-            page_token=page_token,
+        Args:
+            query: The text to look for, 3 to 100 characters.
+            organization_id: Search only the members of this organization; without it
+                (or with `None`), every user of the environment.
+            page_size: Users per page, 1 to 30.
+            page_token: Where to start: a page's `next_page_token` or `prev_page_token`.
+        """
+        params = _search_params(query, _drop_none(page_size))
+        return self._scoped_paginate(
+            _SEARCH, _SEARCH_ORG, organization_id, params=params, page_token=page_token
         )
 
-    def search_by_organization(
+    @operation(_LIST_ROLES)
+    def list_roles(self, id: str, *, organization_id: str) -> AsyncPaginator[RoleRef]:
+        """The roles user *id* holds in an organization (one page holds them all).
+
+        A user's roles belong to one membership, so `organization_id` is required.
+        """
+        return self._list_all(_LIST_ROLES, organization_id, id, key="roles", item=RoleRef)
+
+    @operation(_LIST_PERMISSIONS)
+    def list_permissions(self, id: str, *, organization_id: str) -> AsyncPaginator[UserPermission]:
+        """The permissions user *id* holds in an organization through their roles (one page).
+
+        Roles, and so permissions, belong to one membership: `organization_id` is required.
+        """
+        return self._list_all(
+            _LIST_PERMISSIONS, organization_id, id, key="permissions", item=UserPermission
+        )
+
+    def _scoped_paginate(
         self,
-        organization_id: str,
-        query: str,
+        environment_route: Route,
+        organization_route: Route,
+        organization_id: str | None,
         *,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
+        params: dict[str, Any],
+        page_token: str | None,
     ) -> AsyncPaginator[User]:
-        """Like `search`, limited to the members of one organization."""
-        params = _search_params(query, page_size)
+        """Page through users of the environment, or of one organization when one is given."""
+        token = _drop_none(page_token)
+        if organization_id is None:
+            return self._paginate(
+                environment_route, key="users", item=User, params=params, page_token=token
+            )
         return self._paginate(
-            _SEARCH_ORG,
+            organization_route,
             organization_id,
             key="users",
             item=User,
             params=params,
-            page_token=page_token,
-        )
-
-    def list_roles(self, organization_id: str, user_id: str) -> AsyncPaginator[RoleRef]:
-        """The roles a user holds in an organization (one page holds them all)."""
-        return self._list_all(_LIST_ROLES, organization_id, user_id, key="roles", item=RoleRef)
-
-    def list_permissions(
-        self, organization_id: str, user_id: str
-    ) -> AsyncPaginator[UserPermission]:
-        """The permissions a user holds in an organization through their roles (one page)."""
-        return self._list_all(
-            _LIST_PERMISSIONS, organization_id, user_id, key="permissions", item=UserPermission
+            page_token=token,
         )
 
 
@@ -268,13 +306,16 @@ def _role_list(roles: Iterable[str | RoleRef]) -> list[dict[str, str]]:
     return out
 
 
-def _membership_body(
+def membership_body(
     *,
     roles: NotGivenOr[Iterable[str | RoleRef]] = NOT_GIVEN,
     metadata: NotGivenOr[Mapping[str, str]] = NOT_GIVEN,
     inviter_email: NotGivenOr[str] = NOT_GIVEN,
 ) -> dict[str, Any]:
-    """The ``users.CreateMembership``/``UpdateMembership`` JSON from keyword arguments."""
+    """The ``users.CreateMembership``/``UpdateMembership`` JSON from keyword arguments.
+
+    Shared with ``client.memberships``, which sends the same membership body.
+    """
     if inviter_email is not NOT_GIVEN and not isinstance(inviter_email, str):
         raise TypeError(f"inviter_email must be a str, not {type(inviter_email).__name__}")
     return given(
@@ -284,8 +325,13 @@ def _membership_body(
     )
 
 
-def _send_invitation_param(value: NotGivenOr[bool]) -> dict[str, Any]:
-    """The ``send_invitation_email`` query parameter, checked."""
+def send_invitation_param(value: NotGivenOr[bool]) -> dict[str, Any]:
+    """The ``send_invitation_email`` query parameter, checked (shared with memberships)."""
     if value is not NOT_GIVEN and not isinstance(value, bool):
         raise TypeError(f"send_invitation_email must be a bool, not {type(value).__name__}")
     return given(send_invitation_email=value)
+
+
+def _drop_none(value: NotGivenOr[T | None]) -> NotGivenOr[T]:
+    """`None` as not given: outside updates, `None` never means "send null"."""
+    return NOT_GIVEN if value is None else value

@@ -11,8 +11,10 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     user_id = fake.new_id("usr")
     fake.users[user_id] = {"id": user_id, "email": "tour-passkeys@example.com"}
     seeded = add_passkey(fake, user_id, display_name="Tour key")
-    page = await client.passkeys.list(user_id=user_id)
-    assert [p.id for p in page.items] == [seeded["id"]]
+    listed = await client.passkeys.list(user_id=user_id)
+    assert [p.id for p in listed] == [seeded["id"]]
+    accepted = listed.all_accepted_credentials_options
+    assert accepted.all_accepted_credential_ids == (seeded["credential_id"],)
     await client.passkeys.update(seeded["id"], display_name="Tour key 2")
     deleted = await client.passkeys.delete(seeded["id"])
     assert deleted.success

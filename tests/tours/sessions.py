@@ -17,8 +17,8 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     session = await client.sessions.get(first["session_id"])
     assert session.session_id == first["session_id"]
     now = datetime.now(UTC)
-    page = await client.sessions.list_by_user(
-        user_id,
+    page = await client.sessions.list(
+        user_id=user_id,
         page_size=10,
         status=["active"],
         start_time=now - timedelta(days=1),
@@ -27,5 +27,5 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     assert len(page.items) == 2
     revoked = await client.sessions.revoke(first["session_id"])
     assert revoked.status == "revoked"
-    everything = await client.sessions.revoke_all(user_id)
+    everything = await client.sessions.revoke_all(user_id=user_id)
     assert everything.total_revoked == 1

@@ -10,8 +10,8 @@ from scalekit_async.testing import FakeScalekit
 async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     org = await client.organizations.create(display_name="Users Tour Org")
     user = await client.users.create(
-        org.id,
         "tour-user@example.com",
+        organization_id=org.id,
         external_id="tour-user",
         metadata={"plan": "gold"},
         user_profile=UserProfileInput(given_name="Tour", family_name="User", groups=["eng"]),
@@ -26,11 +26,13 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     await client.users.update_by_external_id("tour-user", user_profile={"locale": "en-US"})
     await client.users.list(page_size=10)
     await client.users.search("tour-user", page_size=10)
-    await client.users.list_by_organization(org.id, page_size=10)
-    await client.users.search_by_organization(org.id, "tour-user", page_size=10)
-    await client.users.list_roles(org.id, user.id)
-    await client.users.list_permissions(org.id, user.id)
-    other = await client.users.create(org.id, "tour-doomed@example.com", external_id="tour-doomed")
+    await client.users.list(organization_id=org.id, page_size=10)
+    await client.users.search("tour-user", organization_id=org.id, page_size=10)
+    await client.users.list_roles(user.id, organization_id=org.id)
+    await client.users.list_permissions(user.id, organization_id=org.id)
+    other = await client.users.create(
+        "tour-doomed@example.com", organization_id=org.id, external_id="tour-doomed"
+    )
     await client.users.delete_by_external_id("tour-doomed")
     await client.users.delete(user.id)
     for user_id in (user.id, other.id):
