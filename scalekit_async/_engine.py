@@ -536,13 +536,15 @@ def decode_answer(answer: Answer) -> Any:
             raise ResponseValidationError(
                 f"HTTP {status} answer is not JSON", status_code=status, body=decode_body(content)
             ) from None
-    raise status_error(
+    error = status_error(
         status,
         answer.reason_phrase,
         answer.content,
         request_id=answer.headers.get("x-request-id"),
         retry_after=parse_retry_after(answer.headers),
     )
+    error.after_lost_attempt = answer.after_lost_attempt
+    raise error
 
 
 def _dump_json(body: Any) -> bytes:

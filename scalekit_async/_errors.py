@@ -147,6 +147,10 @@ class APIStatusError(ScalekitError):
         details: The raw `details` list of the Status body.
         request_id: The request id (from `request_info` or a response header).
         body: The decoded JSON body, or the text of a non-JSON body (truncated).
+        after_lost_attempt: True when an earlier attempt of this same call may
+            have been processed: its answer was lost and the SDK retried. A
+            `NotFoundError` from a DELETE then most likely means the first
+            attempt deleted the resource, not that it never existed.
 
     """
 
@@ -171,6 +175,7 @@ class APIStatusError(ScalekitError):
         self.details = details
         self.request_id = request_id
         self.body = body
+        self.after_lost_attempt = False
 
     def __str__(self) -> str:
         parts = [f"{self.status_code}"]

@@ -32,7 +32,7 @@ logger = logging.getLogger("scalekit_async")
 class Answer:
     """A received answer, read in full: the one shape every transport path returns."""
 
-    __slots__ = ("content", "headers", "reason_phrase", "status_code")
+    __slots__ = ("after_lost_attempt", "content", "headers", "reason_phrase", "status_code")
 
     def __init__(
         self, status_code: int, headers: Mapping[str, str], content: bytes, reason_phrase: str = ""
@@ -41,6 +41,8 @@ class Answer:
         self.headers = headers  # case-insensitive lookups
         self.content = content
         self.reason_phrase = reason_phrase
+        self.after_lost_attempt = False
+        """Set by the sender: an earlier attempt of the same request may have been processed."""
 
 
 @runtime_checkable

@@ -187,6 +187,7 @@ class RetryingSender:
         retries = self.policy.max_retries if max_retries is None else max_retries
         self._budget.on_call()
         retry = 0
+        lost = False  # whether an attempt whose outcome is unknown was retried
         while True:
             answer, failure, credential = await self._attempt(call, retry)
             if answer is not None and answer.status_code == 429 and self._limiter is not None:
@@ -196,7 +197,9 @@ class RetryingSender:
             delay, reason = self._decide(call, answer, failure, retry, retries)
             if delay is None:
                 assert answer is not None
+                answer.after_lost_attempt = lost
                 return answer, credential
+            lost = lost or (failure is not None and failure.outcome_unknown)
             retry += 1
             logger.info(
                 "retrying %s %s in %.2fs after %s (retry %d of %d)",
