@@ -21,7 +21,7 @@ async def test_create_sends_the_client_unwrapped_with_expiry_as_a_string(
 ) -> None:
     org_id = await make_org(client)
     created = await client.api_clients.create(
-        org_id,
+        organization_id=org_id,
         name="Deployer",
         description="CI deployments",
         scopes=["deploy:write"],
@@ -57,13 +57,15 @@ async def test_create_sends_the_client_unwrapped_with_expiry_as_a_string(
 
 async def test_the_plain_secret_never_shows_in_a_repr(client: sk.ScalekitClient) -> None:
     org_id = await make_org(client)
-    created = await client.api_clients.create(org_id, name="Deployer")
+    created = await client.api_clients.create(organization_id=org_id, name="Deployer")
     assert created.plain_secret
     assert created.plain_secret not in repr(created)
     assert created.plain_secret not in repr(created.client)
     assert created.plain_secret not in str(created)
     assert created.client is not None
-    rotated = await client.api_clients.create_secret(org_id, created.client.client_id)
+    rotated = await client.api_clients.create_secret(
+        created.client.client_id, organization_id=org_id
+    )
     assert rotated.plain_secret
     assert rotated.plain_secret not in repr(rotated)
     assert rotated.plain_secret not in repr(rotated.secret)
@@ -75,20 +77,20 @@ async def test_create_defaults_and_missing_organization(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     org_id = await make_org(client)
-    created = await client.api_clients.create(org_id, name="Minimal")
+    created = await client.api_clients.create(organization_id=org_id, name="Minimal")
     (request,) = fake.api_requests("POST", f"/api/v1/organizations/{org_id}/clients")
     assert request.json() == {"name": "Minimal"}
     assert created.client is not None
     assert created.client.expiry == 3600
     with pytest.raises(sk.NotFoundError):
-        await client.api_clients.create("org_missing", name="Orphan")
+        await client.api_clients.create(organization_id="org_missing", name="Orphan")
 
 
 async def test_create_bad_fields_are_field_violations(client: sk.ScalekitClient) -> None:
     org_id = await make_org(client)
     with pytest.raises(sk.BadRequestError) as info:
         await client.api_clients.create(
-            org_id, name="x" * 129, description="d" * 513, custom_claims={"": "v"}
+            organization_id=org_id, name="x" * 129, description="d" * 513, custom_claims={"": "v"}
         )
     fields = {v.field for v in info.value.field_violations}
     assert fields == {"name", "description", "custom_claims[0].key"}
@@ -111,34 +113,34 @@ async def test_create_checks_types_before_sending(
     client: sk.ScalekitClient, fake: FakeScalekit, kwargs: dict[str, object], error: type
 ) -> None:
     with pytest.raises(error):
-        await client.api_clients.create("org_1", **kwargs)  # type: ignore[arg-type]
+        await client.api_clients.create(organization_id="org_1", **kwargs)  # type: ignore[arg-type]
     assert fake.api_requests() == []
 
 
 async def test_get_checks_the_organization(client: sk.ScalekitClient) -> None:
     org_id = await make_org(client)
     other_org = await make_org(client, "Other")
-    created = await client.api_clients.create(org_id, name="Deployer")
+    created = await client.api_clients.create(organization_id=org_id, name="Deployer")
     assert created.client is not None
     client_id = created.client.client_id
-    fetched = await client.api_clients.get(org_id, client_id)
+    fetched = await client.api_clients.get(client_id, organization_id=org_id)
     assert fetched == created.client
     with pytest.raises(sk.NotFoundError):
-        await client.api_clients.get(other_org, client_id)
+        await client.api_clients.get(client_id, organization_id=other_org)
     with pytest.raises(sk.NotFoundError):
-        await client.api_clients.get(org_id, "m2morg_missing")
+        await client.api_clients.get("m2morg_missing", organization_id=org_id)
 
 
 async def test_update_sends_only_given_fields(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     org_id = await make_org(client)
-    created = await client.api_clients.create(org_id, name="Deployer", scopes=["a"])
+    created = await client.api_clients.create(organization_id=org_id, name="Deployer", scopes=["a"])
     assert created.client is not None
     client_id = created.client.client_id
     updated = await client.api_clients.update(
-        org_id,
         client_id,
+        organization_id=org_id,
         name="Deployer 2",
         custom_claims=[sk.CustomClaim(key="team", value="infra")],
         expiry=60,
@@ -161,28 +163,28 @@ async def test_update_needs_a_field_and_a_valid_one(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     with pytest.raises(ValueError, match="at least one field"):
-        await client.api_clients.update("org_1", "m2morg_1")
+        await client.api_clients.update("m2morg_1", organization_id="org_1")
     org_id = await make_org(client)
-    created = await client.api_clients.create(org_id, name="Deployer")
+    created = await client.api_clients.create(organization_id=org_id, name="Deployer")
     assert created.client is not None
     with pytest.raises(sk.BadRequestError) as info:
-        await client.api_clients.update(org_id, created.client.client_id, name="")
+        await client.api_clients.update(created.client.client_id, organization_id=org_id, name="")
     assert [v.field for v in info.value.field_violations] == ["name"]
     with pytest.raises(sk.NotFoundError):
-        await client.api_clients.update(org_id, "m2morg_missing", name="x")
+        await client.api_clients.update("m2morg_missing", organization_id=org_id, name="x")
 
 
 async def test_delete_removes_the_client(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
     org_id = await make_org(client)
-    created = await client.api_clients.create(org_id, name="Deployer")
+    created = await client.api_clients.create(organization_id=org_id, name="Deployer")
     assert created.client is not None
     client_id = created.client.client_id
-    await client.api_clients.delete(org_id, client_id)
+    await client.api_clients.delete(client_id, organization_id=org_id)
     assert client_id not in fake.api_clients
     with pytest.raises(sk.NotFoundError):
-        await client.api_clients.get(org_id, client_id)
+        await client.api_clients.get(client_id, organization_id=org_id)
     with pytest.raises(sk.NotFoundError):
-        await client.api_clients.delete(org_id, client_id)
+        await client.api_clients.delete(client_id, organization_id=org_id)
 
 
 async def test_list_pages_through_one_organizations_clients(
@@ -192,29 +194,31 @@ async def test_list_pages_through_one_organizations_clients(
     other_org = await make_org(client, "Other")
     names = [f"client {i}" for i in range(5)]
     for name in names:
-        await client.api_clients.create(org_id, name=name)
-    await client.api_clients.create(other_org, name="elsewhere")
-    first = await client.api_clients.list(org_id, page_size=2)
+        await client.api_clients.create(organization_id=org_id, name=name)
+    await client.api_clients.create(organization_id=other_org, name="elsewhere")
+    first = await client.api_clients.list(organization_id=org_id, page_size=2)
     assert [c.name for c in first.items] == names[:2]
     assert first.total_size == 5
-    assert [c.name async for c in client.api_clients.list(org_id, page_size=2)] == names
+    assert [
+        c.name async for c in client.api_clients.list(organization_id=org_id, page_size=2)
+    ] == names
     requests = fake.api_requests("GET", f"/api/v1/organizations/{org_id}/clients")
     assert [r.param("page_token") for r in requests] == [None, None, "2", "4"]
     with pytest.raises(ValueError):
-        client.api_clients.list(org_id, page_size=1000)
+        client.api_clients.list(organization_id=org_id, page_size=1000)
     with pytest.raises(sk.NotFoundError):
-        await client.api_clients.list("org_missing")
+        await client.api_clients.list(organization_id="org_missing")
 
 
 async def test_create_and_delete_secret_rotate_secrets(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     org_id = await make_org(client)
-    created = await client.api_clients.create(org_id, name="Deployer")
+    created = await client.api_clients.create(organization_id=org_id, name="Deployer")
     assert created.client is not None
     client_id = created.client.client_id
     (first,) = created.client.secrets
-    rotated = await client.api_clients.create_secret(org_id, client_id)
+    rotated = await client.api_clients.create_secret(client_id, organization_id=org_id)
     assert isinstance(rotated, sk.CreatedApiClientSecret)
     assert rotated.secret is not None
     assert rotated.plain_secret
@@ -226,14 +230,16 @@ async def test_create_and_delete_secret_rotate_secrets(
     assert request.body == b""
     ids = [s["id"] for s in fake.api_clients[client_id]["secrets"]]
     assert ids == [first.id, rotated.secret.id]
-    await client.api_clients.delete_secret(org_id, client_id, first.id)
-    fetched = await client.api_clients.get(org_id, client_id)
+    await client.api_clients.delete_secret(client_id, organization_id=org_id, secret_id=first.id)
+    fetched = await client.api_clients.get(client_id, organization_id=org_id)
     assert [s.id for s in fetched.secrets] == [rotated.secret.id]
     assert all(s.plain_secret is None for s in fetched.secrets)
     with pytest.raises(sk.NotFoundError):
-        await client.api_clients.delete_secret(org_id, client_id, first.id)
+        await client.api_clients.delete_secret(
+            client_id, organization_id=org_id, secret_id=first.id
+        )
     with pytest.raises(sk.NotFoundError):
-        await client.api_clients.create_secret(org_id, "m2morg_missing")
+        await client.api_clients.create_secret("m2morg_missing", organization_id=org_id)
 
 
 async def test_deleting_the_organization_deletes_its_clients(
@@ -241,9 +247,9 @@ async def test_deleting_the_organization_deletes_its_clients(
 ) -> None:
     org_id = await make_org(client)
     keep_org = await make_org(client, "Keep")
-    await client.api_clients.create(org_id, name="a")
-    await client.api_clients.create(org_id, name="b")
-    kept = await client.api_clients.create(keep_org, name="c")
+    await client.api_clients.create(organization_id=org_id, name="a")
+    await client.api_clients.create(organization_id=org_id, name="b")
+    kept = await client.api_clients.create(organization_id=keep_org, name="c")
     await client.organizations.delete(org_id)
     assert kept.client is not None
     assert list(fake.api_clients) == [kept.client.client_id]
@@ -253,3 +259,46 @@ def test_secret_status_omitted_means_active() -> None:
     assert sk.ApiClientSecret().active
     assert sk.ApiClientSecret(status=sk.ApiClientSecretStatus.ACTIVE).active
     assert not sk.ApiClientSecret(status=sk.ApiClientSecretStatus.INACTIVE).active
+
+
+async def test_list_treats_none_as_not_given(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    org_id = await make_org(client)
+    await client.api_clients.create(organization_id=org_id, name="Deployer")
+    page = await client.api_clients.list(organization_id=org_id, page_size=None, page_token=None)
+    assert [c.name for c in page.items] == ["Deployer"]
+    (request,) = fake.api_requests("GET", f"/api/v1/organizations/{org_id}/clients")
+    assert request.query == ()
+
+
+async def test_the_organization_and_the_secret_are_keyword_only(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    created = await client.api_clients.create(organization_id=org_id, name="Deployer")
+    assert created.client is not None
+    client_id = created.client.client_id
+    secret_id = created.client.secrets[0].id
+    sent = len(fake.requests)
+    with pytest.raises(TypeError):
+        await client.api_clients.create(org_id, name="Old form")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        client.api_clients.list(org_id)  # type: ignore[misc]
+    for name in ("get", "delete", "create_secret"):
+        with pytest.raises(TypeError):
+            await getattr(client.api_clients, name)(org_id, client_id)
+    with pytest.raises(TypeError):
+        await client.api_clients.update(org_id, client_id, name="x")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        await client.api_clients.delete_secret(org_id, client_id, secret_id)  # type: ignore[misc]
+    with pytest.raises(TypeError, match=r"^id must be a str"):
+        await client.api_clients.get(None, organization_id=org_id)  # type: ignore[arg-type]
+    assert len(fake.requests) == sent
+    fetched = await client.api_clients.get(id=client_id, organization_id=org_id)
+    assert fetched.client_id == client_id
+    await client.api_clients.delete_secret(
+        id=client_id, organization_id=org_id, secret_id=secret_id
+    )
+    assert [(r.method, r.path) for r in fake.api_requests()[-2:]] == [
+        ("GET", f"/api/v1/organizations/{org_id}/clients/{client_id}"),
+        ("DELETE", f"/api/v1/organizations/{org_id}/clients/{client_id}/secrets/{secret_id}"),
+    ]

@@ -130,3 +130,20 @@ async def test_list_checks_arguments_before_sending(
     with pytest.raises(error):
         client.auth_logs.list(**kwargs)  # type: ignore[arg-type]
     assert fake.api_requests() == []
+
+
+async def test_list_treats_none_as_not_given(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    add_auth_request(fake, email="ada@example.com")
+    page = await client.auth_logs.list(
+        page_size=None,
+        page_token=None,
+        email=None,
+        status=None,
+        start_time=None,
+        end_time=None,
+        resource_id=None,
+        client_id=None,
+    )
+    assert len(page.items) == 1
+    (request,) = fake.api_requests("GET", "/api/v1/logs/authentication/requests")
+    assert request.query == ()

@@ -36,7 +36,7 @@ async def over_socket(
 
 
 def test_constructor_does_no_io_and_reads_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SCALEKIT_ENVIRONMENT_URL", "acme.scalekit.dev/")
+    monkeypatch.setenv("SCALEKIT_ENVIRONMENT_URL", "https://acme.scalekit.dev/")
     monkeypatch.setenv("SCALEKIT_CLIENT_ID", "skc_1")
     monkeypatch.setenv("SCALEKIT_CLIENT_SECRET", "s3cr3t-value")
     client = sk.ScalekitClient()

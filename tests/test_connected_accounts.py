@@ -421,3 +421,44 @@ async def test_verify_user_checks_arguments_before_sending(
     with pytest.raises(ValueError, match="auth_request_id"):
         await client.connected_accounts.verify_user(auth_request_id="", identifier="ada")
     assert fake.api_requests() == []
+
+
+# -- None is not given ------------------------------------------------------------
+
+
+async def test_lists_treat_none_as_not_given(client: ScalekitClient, fake: FakeScalekit) -> None:
+    await _account(client)
+    page = await client.connected_accounts.list(
+        organization_id=None,
+        user_id=None,
+        connector=None,
+        identifier=None,
+        provider=None,
+        query=None,
+        connection_names=None,
+        page_size=None,
+        page_token=None,
+    )
+    assert len(page.items) == 1
+    found = await client.connected_accounts.search(
+        "gmail", connection_id=None, page_size=None, page_token=None
+    )
+    assert len(found.items) == 1
+    (listed,) = fake.api_requests("GET", "/api/v1/connected_accounts")
+    assert listed.query == ()
+    (searched,) = fake.api_requests("GET", "/api/v1/connected_accounts:search")
+    assert searched.query == (("query", "gmail"),)
+
+
+async def test_a_locator_field_passed_as_none_is_not_given(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    account = await _account(client)
+    got = await client.connected_accounts.get(
+        id=account.id, connector=None, identifier=None, organization_id=None, user_id=None
+    )
+    assert got.id == account.id
+    (request,) = fake.api_requests("GET", "/api/v1/connected_accounts/details")
+    assert request.query == (("id", account.id),)
+    with pytest.raises(ValueError, match="find the connected account"):
+        await client.connected_accounts.get_auth(id=None, connector="gmail")

@@ -32,8 +32,10 @@ async def test_list_shows_active_connections_unless_include_all(
 
 async def test_list_items_are_summaries(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
     org_id = await make_org(client, "Acme Corp")
-    await client.domains.create(org_id, "acme.com")
-    await client.domains.create(org_id, "acme.io", domain_type="ALLOWED_EMAIL_DOMAIN")
+    await client.domains.create("acme.com", organization_id=org_id)
+    await client.domains.create(
+        "acme.io", organization_id=org_id, domain_type="ALLOWED_EMAIL_DOMAIN"
+    )
     seeded = add_connection(fake, org_id, provider="GOOGLE", type="OIDC", key_id="acme-sso")
     (summary,) = (await client.connections.list(organization_id=org_id)).items
     assert isinstance(summary, sk.ConnectionSummary)
@@ -53,7 +55,7 @@ async def test_list_filters_by_organization_and_by_domain(
 ) -> None:
     acme = await make_org(client)
     other = await make_org(client, "Other")
-    await client.domains.create(acme, "acme.com")
+    await client.domains.create("acme.com", organization_id=acme)
     mine = add_connection(fake, acme)
     add_connection(fake, other)
     by_org = await client.connections.list(organization_id=acme)
@@ -78,7 +80,7 @@ async def test_list_rejects_an_unknown_include(client: sk.ScalekitClient) -> Non
         ({"domain": ""}, ValueError),
         ({"include": ""}, ValueError),
         ({"organization_id": 1}, TypeError),
-        ({"domain": None}, TypeError),
+        ({"domain": 1}, TypeError),
     ],
 )
 async def test_list_checks_filters_at_the_call(
@@ -93,10 +95,12 @@ async def test_get_returns_settings_and_the_sso_domains(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     org_id = await make_org(client)
-    domain = await client.domains.create(org_id, "acme.com")
-    await client.domains.create(org_id, "acme.io", domain_type="ALLOWED_EMAIL_DOMAIN")
+    domain = await client.domains.create("acme.com", organization_id=org_id)
+    await client.domains.create(
+        "acme.io", organization_id=org_id, domain_type="ALLOWED_EMAIL_DOMAIN"
+    )
     seeded = add_connection(fake, org_id, attribute_mapping={"email": "user.mail"})
-    connection = await client.connections.get(org_id, seeded["id"])
+    connection = await client.connections.get(seeded["id"], organization_id=org_id)
     assert isinstance(connection, sk.Connection)
     assert connection.id == seeded["id"]
     assert connection.organization_id == org_id
@@ -128,7 +132,7 @@ async def test_get_keeps_secrets_out_of_the_repr(
             "token_auth_type": "BASIC_AUTH",
         },
     )
-    connection = await client.connections.get(org_id, seeded["id"])
+    connection = await client.connections.get(seeded["id"], organization_id=org_id)
     assert connection.oidc_config is not None
     assert connection.oidc_config.client_secret == "s3cr3t-value"
     assert connection.oidc_config.scopes == (sk.OIDCScope.OPENID, sk.OIDCScope.EMAIL)
@@ -144,11 +148,11 @@ async def test_get_is_scoped_to_the_organization(
     other_id = await make_org(client, "Other")
     seeded = add_connection(fake, org_id)
     with pytest.raises(sk.NotFoundError):
-        await client.connections.get(other_id, seeded["id"])
+        await client.connections.get(seeded["id"], organization_id=other_id)
     with pytest.raises(sk.NotFoundError):
-        await client.connections.get(org_id, "conn_missing")
+        await client.connections.get("conn_missing", organization_id=org_id)
     with pytest.raises(sk.NotFoundError):
-        await client.connections.get("org_missing", seeded["id"])
+        await client.connections.get(seeded["id"], organization_id="org_missing")
 
 
 async def test_disable_and_enable_flip_the_stored_state(
@@ -156,11 +160,11 @@ async def test_disable_and_enable_flip_the_stored_state(
 ) -> None:
     org_id = await make_org(client)
     conn_id = add_connection(fake, org_id)["id"]
-    toggle = await client.connections.disable(org_id, conn_id)
+    toggle = await client.connections.disable(conn_id, organization_id=org_id)
     assert toggle == sk.ConnectionToggle(enabled=False)
     assert fake.connections[conn_id]["enabled"] is False
-    assert (await client.connections.get(org_id, conn_id)).enabled is False
-    toggle = await client.connections.enable(org_id, conn_id)
+    assert (await client.connections.get(conn_id, organization_id=org_id)).enabled is False
+    toggle = await client.connections.enable(conn_id, organization_id=org_id)
     assert toggle.enabled is True
     assert fake.connections[conn_id]["enabled"] is True
     base = f"/api/v1/organizations/{org_id}/connections/{conn_id}"
@@ -173,20 +177,20 @@ async def test_disable_and_enable_flip_the_stored_state(
 async def test_toggling_a_missing_connection_is_not_found(client: sk.ScalekitClient) -> None:
     org_id = await make_org(client)
     with pytest.raises(sk.NotFoundError):
-        await client.connections.enable(org_id, "conn_missing")
+        await client.connections.enable("conn_missing", organization_id=org_id)
     with pytest.raises(sk.NotFoundError):
-        await client.connections.disable("org_missing", "conn_missing")
+        await client.connections.disable("conn_missing", organization_id="org_missing")
 
 
 async def test_delete_removes_the_connection(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
     org_id = await make_org(client)
     conn_id = add_connection(fake, org_id)["id"]
-    assert await client.connections.delete(org_id, conn_id) is None
+    assert await client.connections.delete(conn_id, organization_id=org_id) is None
     assert conn_id not in fake.connections
     with pytest.raises(sk.NotFoundError):
-        await client.connections.get(org_id, conn_id)
+        await client.connections.get(conn_id, organization_id=org_id)
     with pytest.raises(sk.NotFoundError):
-        await client.connections.delete(org_id, conn_id)
+        await client.connections.delete(conn_id, organization_id=org_id)
 
 
 async def test_ids_are_encoded_as_one_segment(
@@ -194,11 +198,11 @@ async def test_ids_are_encoded_as_one_segment(
 ) -> None:
     org_id = await make_org(client)
     with pytest.raises(sk.NotFoundError):
-        await client.connections.enable(org_id, "x/../y:disable")
+        await client.connections.enable("x/../y:disable", organization_id=org_id)
     (request,) = fake.api_requests("PATCH")
     assert request.path == f"/api/v1/organizations/{org_id}/connections/x%2F..%2Fy%3Adisable:enable"
     with pytest.raises(ValueError):
-        await client.connections.get(org_id, "")
+        await client.connections.get("", organization_id=org_id)
 
 
 async def test_deleting_the_organization_deletes_its_connections(
@@ -219,3 +223,31 @@ async def test_add_connection_checks_its_arguments(fake: FakeScalekit) -> None:
     with pytest.raises(TypeError, match="bogus"):
         add_connection(fake, "org_1", bogus=1)
     assert fake.connections == {}
+
+
+async def test_list_treats_none_filters_as_not_given(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    add_connection(fake, org_id)
+    page = await client.connections.list(organization_id=None, domain=None, include=None)
+    assert len(page.items) == 1
+    (request,) = fake.api_requests("GET", "/api/v1/connections")
+    assert request.query == ()
+
+
+async def test_the_organization_is_keyword_only(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    conn_id = add_connection(fake, org_id)["id"]
+    sent = len(fake.requests)
+    for verb in ("get", "delete", "enable", "disable"):
+        method = getattr(client.connections, verb)
+        with pytest.raises(TypeError):
+            await method(org_id, conn_id)  # the old positional form
+        with pytest.raises(TypeError):
+            await method(conn_id)  # organization_id is required
+    assert len(fake.requests) == sent
+    connection = await client.connections.get(id=conn_id, organization_id=org_id)
+    assert connection.id == conn_id

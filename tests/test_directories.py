@@ -29,7 +29,7 @@ async def test_list_returns_the_organizations_directories_in_one_page(
     okta = add_directory(fake, org_id)
     google = add_directory(fake, org_id, directory_provider="GOOGLE", directory_type="POLL")
     add_directory(fake, other_id)
-    page = await client.directories.list(org_id)
+    page = await client.directories.list(organization_id=org_id)
     assert [d.id for d in page.items] == [okta["id"], google["id"]]
     assert page.total_size == 2
     assert not page.has_next_page
@@ -41,7 +41,7 @@ async def test_list_returns_the_organizations_directories_in_one_page(
 
 async def test_list_of_a_missing_organization_is_not_found(client: sk.ScalekitClient) -> None:
     with pytest.raises(sk.NotFoundError):
-        await client.directories.list("org_missing")
+        await client.directories.list(organization_id="org_missing")
 
 
 async def test_get_counts_users_and_groups(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
@@ -50,7 +50,7 @@ async def test_get_counts_users_and_groups(client: sk.ScalekitClient, fake: Fake
     group = add_directory_group(fake, dir_id, updated_at=T0)
     add_directory_user(fake, dir_id, group_ids=[group["id"]], updated_at=T0)
     add_directory_user(fake, dir_id, updated_at=T0 + timedelta(hours=1))
-    directory = await client.directories.get(org_id, dir_id)
+    directory = await client.directories.get(dir_id, organization_id=org_id)
     assert isinstance(directory, sk.Directory)
     assert directory.id == dir_id
     assert directory.organization_id == org_id
@@ -75,9 +75,9 @@ async def test_get_is_scoped_to_the_organization(
     other_id = await make_org(client, "Other")
     dir_id = add_directory(fake, org_id)["id"]
     with pytest.raises(sk.NotFoundError):
-        await client.directories.get(other_id, dir_id)
+        await client.directories.get(dir_id, organization_id=other_id)
     with pytest.raises(sk.NotFoundError):
-        await client.directories.get(org_id, "dir_missing")
+        await client.directories.get("dir_missing", organization_id=org_id)
 
 
 async def test_enable_and_disable_flip_the_stored_state(
@@ -85,16 +85,18 @@ async def test_enable_and_disable_flip_the_stored_state(
 ) -> None:
     org_id = await make_org(client)
     dir_id = add_directory(fake, org_id)["id"]
-    assert await client.directories.enable(org_id, dir_id) == sk.DirectoryToggle(enabled=True)
+    assert await client.directories.enable(dir_id, organization_id=org_id) == sk.DirectoryToggle(
+        enabled=True
+    )
     assert fake.directories[dir_id]["enabled"] is True
-    assert (await client.directories.get(org_id, dir_id)).enabled is True
-    assert (await client.directories.disable(org_id, dir_id)).enabled is False
+    assert (await client.directories.get(dir_id, organization_id=org_id)).enabled is True
+    assert (await client.directories.disable(dir_id, organization_id=org_id)).enabled is False
     assert fake.directories[dir_id]["enabled"] is False
     base = f"/api/v1/organizations/{org_id}/directories/{dir_id}"
     assert len(fake.api_requests("PATCH", base + ":enable")) == 1
     assert len(fake.api_requests("PATCH", base + ":disable")) == 1
     with pytest.raises(sk.NotFoundError):
-        await client.directories.enable(org_id, "dir_missing")
+        await client.directories.enable("dir_missing", organization_id=org_id)
 
 
 async def test_list_users_pages_with_tokens(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
@@ -103,14 +105,17 @@ async def test_list_users_pages_with_tokens(client: sk.ScalekitClient, fake: Fak
     emails = [f"u{i}@acme.com" for i in range(5)]
     for email in emails:
         add_directory_user(fake, dir_id, email=email)
-    first = await client.directories.list_users(org_id, dir_id, page_size=2)
+    first = await client.directories.list_users(dir_id, organization_id=org_id, page_size=2)
     assert [u.email for u in first.items] == emails[:2]
     assert first.total_size == 5
     assert first.has_next_page
-    every = [u.email async for u in client.directories.list_users(org_id, dir_id, page_size=2)]
+    every = [
+        u.email
+        async for u in client.directories.list_users(dir_id, organization_id=org_id, page_size=2)
+    ]
     assert every == emails
     resumed = await client.directories.list_users(
-        org_id, dir_id, page_size=2, page_token=first.next_page_token or ""
+        dir_id, organization_id=org_id, page_size=2, page_token=first.next_page_token
     )
     assert [u.email for u in resumed.items] == emails[2:4]
     path = f"/api/v1/organizations/{org_id}/directories/{dir_id}/users"
@@ -136,7 +141,11 @@ async def test_list_users_sends_filters_and_details_only_on_request(
     add_directory_user(fake, dir_id, updated_at=T0 + timedelta(days=2))
     since = datetime(2024, 5, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))  # == T0
     page = await client.directories.list_users(
-        org_id, dir_id, include_detail=True, directory_group_id=admins["id"], updated_after=since
+        dir_id,
+        organization_id=org_id,
+        include_detail=True,
+        directory_group_id=admins["id"],
+        updated_after=since,
     )
     (user,) = page.items
     assert isinstance(user, sk.DirectoryUser)
@@ -155,7 +164,7 @@ async def test_list_users_sends_filters_and_details_only_on_request(
         "directory_group_id": admins["id"],
         "updated_after": "2024-05-01T12:00:00Z",
     }
-    plain = await client.directories.list_users(org_id, dir_id)
+    plain = await client.directories.list_users(dir_id, organization_id=org_id)
     assert [u.user_detail for u in plain.items] == [{}, {}, {}]
     assert plain.items[0].email == "ada@acme.com"
 
@@ -166,7 +175,9 @@ async def test_list_users_with_a_malformed_group_id_is_a_bad_request(
     org_id = await make_org(client)
     dir_id = add_directory(fake, org_id)["id"]
     with pytest.raises(sk.BadRequestError) as info:
-        await client.directories.list_users(org_id, dir_id, directory_group_id="grp_1")
+        await client.directories.list_users(
+            dir_id, organization_id=org_id, directory_group_id="grp_1"
+        )
     assert [v.field for v in info.value.field_violations] == ["directory_group_id"]
 
 
@@ -177,9 +188,9 @@ async def test_list_users_of_a_missing_directory_is_not_found(
     other_id = await make_org(client, "Other")
     dir_id = add_directory(fake, other_id)["id"]
     with pytest.raises(sk.NotFoundError):
-        await client.directories.list_users(org_id, dir_id)
+        await client.directories.list_users(dir_id, organization_id=org_id)
     with pytest.raises(sk.NotFoundError):
-        await client.directories.list_groups(org_id, "dir_missing")
+        await client.directories.list_groups("dir_missing", organization_id=org_id)
 
 
 @pytest.mark.parametrize("method", ["list_users", "list_groups"])
@@ -201,7 +212,7 @@ async def test_list_users_and_groups_check_arguments_at_the_call(
     error: type[Exception],
 ) -> None:
     with pytest.raises(error):
-        getattr(client.directories, method)("org_1", "dir_1", **kwargs)
+        getattr(client.directories, method)("dir_1", organization_id="org_1", **kwargs)
     assert fake.api_requests() == []
 
 
@@ -210,7 +221,7 @@ async def test_list_users_checks_the_group_id(
     client: sk.ScalekitClient, value: object, error: type[Exception]
 ) -> None:
     with pytest.raises(error):
-        client.directories.list_users("org_1", "dir_1", directory_group_id=value)  # type: ignore[arg-type]
+        client.directories.list_users("dir_1", organization_id="org_1", directory_group_id=value)  # type: ignore[arg-type]
 
 
 async def test_list_groups_counts_members_and_filters(
@@ -224,15 +235,15 @@ async def test_list_groups_counts_members_and_filters(
     )
     add_directory_user(fake, dir_id, group_ids=[old["id"], new["id"]])
     add_directory_user(fake, dir_id, group_ids=[new["id"]])
-    every = (await client.directories.list_groups(org_id, dir_id)).items
+    every = (await client.directories.list_groups(dir_id, organization_id=org_id)).items
     assert [(g.display_name, g.total_users, g.group_detail) for g in every] == [
         ("Old", 1, {}),
         ("New", 2, {}),
     ]
     assert every[0].updated_at == T0
     page = await client.directories.list_groups(
-        org_id,
         dir_id,
+        organization_id=org_id,
         page_size=30,
         include_detail=True,
         include_external_groups=True,
@@ -287,3 +298,53 @@ async def test_seeding_helpers_check_their_arguments(fake: FakeScalekit) -> None
     with pytest.raises(TypeError, match="groups"):
         add_directory_user(fake, first, groups=[])
     assert fake.directory_users == {}
+
+
+@pytest.mark.parametrize("method", ["list_users", "list_groups"])
+async def test_list_users_and_groups_treat_none_as_not_given(
+    client: sk.ScalekitClient, fake: FakeScalekit, method: str
+) -> None:
+    org_id = await make_org(client)
+    dir_id = add_directory(fake, org_id)["id"]
+    add_directory_user(fake, dir_id)
+    add_directory_group(fake, dir_id)
+    extra = {"directory_group_id": None} if method == "list_users" else {}
+    page = await getattr(client.directories, method)(
+        dir_id,
+        organization_id=org_id,
+        page_size=None,
+        page_token=None,
+        include_detail=None,
+        updated_after=None,
+        **extra,
+    )
+    assert len(page.items) == 1
+    (request,) = fake.api_requests("GET")
+    assert request.query == ()
+
+
+async def test_the_organization_is_keyword_only(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    dir_id = add_directory(fake, org_id)["id"]
+    sent = len(fake.requests)
+    with pytest.raises(TypeError):
+        client.directories.list(org_id)  # type: ignore[misc]
+    for name in ("get", "enable", "disable"):
+        with pytest.raises(TypeError):
+            await getattr(client.directories, name)(org_id, dir_id)
+    for name in ("list_users", "list_groups"):
+        with pytest.raises(TypeError):
+            getattr(client.directories, name)(org_id, dir_id)
+        with pytest.raises(TypeError, match=r"^id must be a str"):
+            getattr(client.directories, name)(None, organization_id=org_id)
+    assert len(fake.requests) == sent
+    directory = await client.directories.get(id=dir_id, organization_id=org_id)
+    assert directory.id == dir_id
+    users = await client.directories.list_users(id=dir_id, organization_id=org_id)
+    assert users.items == ()
+    assert [r.path for r in fake.api_requests("GET")] == [
+        f"/api/v1/organizations/{org_id}/directories/{dir_id}",
+        f"/api/v1/organizations/{org_id}/directories/{dir_id}/users",
+    ]

@@ -18,7 +18,7 @@ async def test_create_sends_the_domain_unwrapped(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     org_id = await make_org(client)
-    domain = await client.domains.create(org_id, "Acme.COM")
+    domain = await client.domains.create("Acme.COM", organization_id=org_id)
     assert isinstance(domain, sk.Domain)
     assert domain.id.startswith("dom_")
     assert domain.domain == "acme.com"
@@ -37,7 +37,7 @@ async def test_create_sends_the_domain_unwrapped(
 async def test_create_with_a_domain_type(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
     org_id = await make_org(client)
     domain = await client.domains.create(
-        org_id, "acme.io", domain_type=sk.DomainType.ALLOWED_EMAIL_DOMAIN
+        "acme.io", organization_id=org_id, domain_type=sk.DomainType.ALLOWED_EMAIL_DOMAIN
     )
     assert domain.domain_type is sk.DomainType.ALLOWED_EMAIL_DOMAIN
     assert domain.verification_method is sk.DomainVerificationMethod.NOT_APPLICABLE
@@ -49,7 +49,7 @@ async def test_create_in_a_missing_organization_is_not_found(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     with pytest.raises(sk.NotFoundError):
-        await client.domains.create("org_missing", "acme.com")
+        await client.domains.create("acme.com", organization_id="org_missing")
     assert fake.domains == {}
 
 
@@ -58,10 +58,10 @@ async def test_duplicate_in_the_same_organization_conflicts(
 ) -> None:
     org_id = await make_org(client)
     other_id = await make_org(client, "Other")
-    await client.domains.create(org_id, "acme.com")
+    await client.domains.create("acme.com", organization_id=org_id)
     with pytest.raises(sk.ConflictError):
-        await client.domains.create(org_id, "ACME.com")
-    elsewhere = await client.domains.create(other_id, "acme.com")
+        await client.domains.create("ACME.com", organization_id=org_id)
+    elsewhere = await client.domains.create("acme.com", organization_id=other_id)
     assert elsewhere.organization_id == other_id
     assert len(fake.domains) == 2
 
@@ -72,7 +72,7 @@ async def test_invalid_names_are_a_bad_request_naming_the_field(
 ) -> None:
     org_id = await make_org(client)
     with pytest.raises(sk.BadRequestError) as info:
-        await client.domains.create(org_id, name)
+        await client.domains.create(name, organization_id=org_id)
     assert [v.field for v in info.value.field_violations] == ["domain.domain"]
     assert fake.domains == {}
 
@@ -80,7 +80,7 @@ async def test_invalid_names_are_a_bad_request_naming_the_field(
 async def test_an_unknown_domain_type_is_a_bad_request(client: sk.ScalekitClient) -> None:
     org_id = await make_org(client)
     with pytest.raises(sk.BadRequestError) as info:
-        await client.domains.create(org_id, "acme.com", domain_type="BOGUS")
+        await client.domains.create("acme.com", organization_id=org_id, domain_type="BOGUS")
     assert [v.field for v in info.value.field_violations] == ["domain.domain_type"]
 
 
@@ -91,39 +91,39 @@ async def test_create_checks_the_name_before_sending(
     client: sk.ScalekitClient, fake: FakeScalekit, name: object, error: type[Exception]
 ) -> None:
     with pytest.raises(error):
-        await client.domains.create("org_1", name)  # type: ignore[arg-type]
+        await client.domains.create(name, organization_id="org_1")  # type: ignore[arg-type]
     assert fake.api_requests() == []
 
 
 async def test_get_returns_the_stored_domain(client: sk.ScalekitClient) -> None:
     org_id = await make_org(client)
-    created = await client.domains.create(org_id, "acme.com")
-    assert await client.domains.get(org_id, created.id) == created
+    created = await client.domains.create("acme.com", organization_id=org_id)
+    assert await client.domains.get(created.id, organization_id=org_id) == created
 
 
 async def test_get_is_scoped_to_the_organization(client: sk.ScalekitClient) -> None:
     org_id = await make_org(client)
     other_id = await make_org(client, "Other")
-    created = await client.domains.create(org_id, "acme.com")
+    created = await client.domains.create("acme.com", organization_id=org_id)
     with pytest.raises(sk.NotFoundError):
-        await client.domains.get(other_id, created.id)
+        await client.domains.get(created.id, organization_id=other_id)
     with pytest.raises(sk.NotFoundError):
-        await client.domains.get(org_id, "dom_missing")
+        await client.domains.get("dom_missing", organization_id=org_id)
     with pytest.raises(sk.NotFoundError):
-        await client.domains.get("org_missing", created.id)
+        await client.domains.get(created.id, organization_id="org_missing")
 
 
 async def test_delete_removes_the_domain(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
     org_id = await make_org(client)
-    created = await client.domains.create(org_id, "acme.com")
-    assert await client.domains.delete(org_id, created.id) is None
+    created = await client.domains.create("acme.com", organization_id=org_id)
+    assert await client.domains.delete(created.id, organization_id=org_id) is None
     assert created.id not in fake.domains
     assert (
         len(fake.api_requests("DELETE", f"/api/v1/organizations/{org_id}/domains/{created.id}"))
         == 1
     )
     with pytest.raises(sk.NotFoundError):
-        await client.domains.delete(org_id, created.id)
+        await client.domains.delete(created.id, organization_id=org_id)
 
 
 async def test_list_pages_are_numbered_from_zero(
@@ -132,11 +132,11 @@ async def test_list_pages_are_numbered_from_zero(
     org_id = await make_org(client)
     names = [f"acme{i}.com" for i in range(5)]
     for name in names:
-        await client.domains.create(org_id, name)
-    first = await client.domains.list(org_id, page_size=2)
+        await client.domains.create(name, organization_id=org_id)
+    first = await client.domains.list(organization_id=org_id, page_size=2)
     assert [d.domain for d in first.items] == names[:2]
     assert first.has_next_page
-    everything = [d.domain async for d in client.domains.list(org_id, page_size=2)]
+    everything = [d.domain async for d in client.domains.list(organization_id=org_id, page_size=2)]
     assert everything == names
     path = f"/api/v1/organizations/{org_id}/domains"
     numbers = [r.param("page_number") for r in fake.api_requests("GET", path)]
@@ -147,8 +147,8 @@ async def test_list_pages_are_numbered_from_zero(
 async def test_list_starts_from_the_given_page(client: sk.ScalekitClient) -> None:
     org_id = await make_org(client)
     for i in range(3):
-        await client.domains.create(org_id, f"acme{i}.com")
-    page = await client.domains.list(org_id, page_size=2, page_number=1)
+        await client.domains.create(f"acme{i}.com", organization_id=org_id)
+    page = await client.domains.list(organization_id=org_id, page_size=2, page_number=1)
     assert [d.domain for d in page.items] == ["acme2.com"]
     assert not page.has_next_page
 
@@ -157,10 +157,14 @@ async def test_list_filters_by_type_and_sends_include(
     client: sk.ScalekitClient, fake: FakeScalekit
 ) -> None:
     org_id = await make_org(client)
-    await client.domains.create(org_id, "sso.acme.com")
-    await client.domains.create(org_id, "acme.com", domain_type="ALLOWED_EMAIL_DOMAIN")
+    await client.domains.create("sso.acme.com", organization_id=org_id)
+    await client.domains.create(
+        "acme.com", organization_id=org_id, domain_type="ALLOWED_EMAIL_DOMAIN"
+    )
     page = await client.domains.list(
-        org_id, domain_type=sk.DomainType.ALLOWED_EMAIL_DOMAIN, include="verification_details"
+        organization_id=org_id,
+        domain_type=sk.DomainType.ALLOWED_EMAIL_DOMAIN,
+        include="verification_details",
     )
     assert [d.domain for d in page.items] == ["acme.com"]
     (request,) = fake.api_requests("GET")
@@ -174,7 +178,7 @@ async def test_list_filters_by_type_and_sends_include(
 
 async def test_list_of_a_missing_organization_is_not_found(client: sk.ScalekitClient) -> None:
     with pytest.raises(sk.NotFoundError):
-        await client.domains.list("org_missing")
+        await client.domains.list(organization_id="org_missing")
 
 
 @pytest.mark.parametrize(
@@ -193,7 +197,7 @@ async def test_list_checks_arguments_at_the_call(
     client: sk.ScalekitClient, fake: FakeScalekit, kwargs: dict[str, object], error: type[Exception]
 ) -> None:
     with pytest.raises(error):
-        client.domains.list("org_1", **kwargs)  # type: ignore[arg-type]
+        client.domains.list(organization_id="org_1", **kwargs)  # type: ignore[arg-type]
     assert fake.api_requests() == []
 
 
@@ -202,7 +206,40 @@ async def test_deleting_the_organization_deletes_its_domains(
 ) -> None:
     org_id = await make_org(client)
     other_id = await make_org(client, "Other")
-    await client.domains.create(org_id, "acme.com")
-    kept = await client.domains.create(other_id, "other.com")
+    await client.domains.create("acme.com", organization_id=org_id)
+    kept = await client.domains.create("other.com", organization_id=other_id)
     await client.organizations.delete(org_id)
     assert list(fake.domains) == [kept.id]
+
+
+async def test_list_treats_none_as_not_given(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    org_id = await make_org(client)
+    await client.domains.create("acme.com", organization_id=org_id, domain_type=None)
+    page = await client.domains.list(
+        organization_id=org_id, domain_type=None, include=None, page_size=None, page_number=None
+    )
+    assert [d.domain for d in page.items] == ["acme.com"]
+    (create,) = fake.api_requests("POST", f"/api/v1/organizations/{org_id}/domains")
+    assert create.json() == {"domain": "acme.com"}
+    (request,) = fake.api_requests("GET")
+    assert dict(request.query) == {"page_size": "30", "page_number": "0"}
+
+
+async def test_the_organization_is_keyword_only(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    created = await client.domains.create("acme.com", organization_id=org_id)
+    sent = len(fake.requests)
+    with pytest.raises(TypeError):
+        await client.domains.create(org_id, "acme.io")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        await client.domains.get(org_id, created.id)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        await client.domains.delete(org_id, created.id)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        client.domains.list(org_id)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        client.domains.list()  # type: ignore[call-arg]
+    assert len(fake.requests) == sent
+    assert await client.domains.get(id=created.id, organization_id=org_id) == created

@@ -252,3 +252,59 @@ async def test_session_token_expiry_is_checked_before_sending(
     with pytest.raises(TypeError):
         await client.mcp.create_session_token("cfg_1", identifier=ADA, expiry="1h")  # type: ignore[arg-type]
     assert fake.api_requests() == []
+
+
+# -- names -----------------------------------------------------------------------------
+
+
+async def test_list_configs_treats_none_as_not_given(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    await _config(client)
+    page = await client.mcp.list_configs(
+        id=None,
+        name=None,
+        provider=None,
+        mcp_server_url=None,
+        search=None,
+        page_size=None,
+        page_token=None,
+    )
+    assert [c.name for c in page.items] == ["daily-digest"]
+    (request,) = fake.api_requests("GET", "/api/v1/mcp/configs")
+    assert request.query == ()
+
+
+async def test_every_config_method_takes_the_config_as_id(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    config = await _config(client)
+    await _activate(client, "gmail")
+    await _activate(client, "slack")
+    assert await client.mcp.get_config(id=config.id) == config
+    await client.mcp.update_config(id=config.id, description="New")
+    await client.mcp.list_connected_accounts(id=config.id, identifier=ADA)
+    await client.mcp.create_session_token(id=config.id, identifier=ADA)
+    await client.mcp.delete_config(id=config.id)
+    base = f"/api/v1/mcp/configs/{config.id}"
+    assert [(r.method, r.path) for r in fake.api_requests()[-5:]] == [
+        ("GET", base),
+        ("PUT", base),
+        ("POST", base + "/connected_accounts"),
+        ("POST", base + "/tokens"),
+        ("DELETE", base),
+    ]
+
+
+async def test_the_old_config_id_names_are_gone(client: ScalekitClient, fake: FakeScalekit) -> None:
+    with pytest.raises(TypeError):
+        await client.mcp.get_config(config_id="cfg_1")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        await client.mcp.create_session_token(mcp_config_id="cfg_1", identifier=ADA)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"^id must be a str"):
+        await client.mcp.create_session_token(None, identifier=ADA)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^id must"):
+        client.mcp.list_connected_accounts("", identifier=ADA)
+    with pytest.raises(TypeError, match=r"^id must be a str"):
+        await client.mcp.delete_config(7)  # type: ignore[arg-type]
+    assert fake.requests == []

@@ -161,7 +161,9 @@ async def test_ids_with_path_characters_stay_one_segment(
 
 async def test_update_settings(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
     org = await client.organizations.create(display_name="A")
-    updated = await client.organizations.update_settings(org.id, {"sso": True, "dir_sync": False})
+    updated = await client.organizations.update_settings(
+        org.id, features={"sso": True, "dir_sync": False}
+    )
     assert updated.settings is not None
     assert {f.name: f.enabled for f in updated.settings.features} == {
         "sso": True,
@@ -170,6 +172,8 @@ async def test_update_settings(client: sk.ScalekitClient, fake: FakeScalekit) ->
     assert fake.api_requests("PATCH")[0].json() == {
         "features": [{"name": "sso", "enabled": True}, {"name": "dir_sync", "enabled": False}]
     }
+    with pytest.raises(TypeError):
+        await client.organizations.update_settings(org.id, {"sso": True})  # type: ignore[misc]
 
 
 async def test_portal_link_repeats_the_features_key(
@@ -223,3 +227,64 @@ async def test_deleting_an_organization_cascades(fake: FakeScalekit) -> None:
         org = await client.organizations.create(display_name="A")
         await client.organizations.delete(org.id)
     assert seen == [org.id]
+
+
+async def test_session_policy_and_settings_take_the_organization_as_id(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org = await client.organizations.create(display_name="A")
+    await client.organizations.get_session_policy(id=org.id)
+    await client.organizations.update_session_policy(id=org.id, idle_session_timeout=30)
+    await client.organizations.upsert_user_management_settings(id=org.id, max_allowed_users=None)
+    assert [(r.method, r.path) for r in fake.api_requests()[1:]] == [
+        ("GET", f"/api/v1/organizations/{org.id}/session-policy"),
+        ("PATCH", f"/api/v1/organizations/{org.id}/session-policy"),
+        ("PATCH", f"/api/v1/organizations/{org.id}/settings/usermanagement"),
+    ]
+    sent = len(fake.requests)
+    with pytest.raises(TypeError):
+        await client.organizations.get_session_policy(organization_id=org.id)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"^id must be a str"):
+        await client.organizations.update_session_policy(None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^id must"):
+        await client.organizations.upsert_user_management_settings("", max_allowed_users=1)
+    assert len(fake.requests) == sent
+
+
+MY_MODULES = [
+    "organizations",
+    "connections",
+    "domains",
+    "directories",
+    "api_clients",
+    "mcp",
+    "tools",
+    "providers",
+    "passwordless",
+    "auth_logs",
+    "connected_accounts",
+]
+
+
+@pytest.mark.parametrize("module_name", MY_MODULES)
+def test_every_public_method_is_marked_and_every_route_once(module_name: str) -> None:
+    import importlib
+    import inspect
+
+    from scalekit_async._routes import Route, operations_of
+    from scalekit_async.resources._base import Resource
+
+    module = importlib.import_module(f"scalekit_async.resources.{module_name}")
+    routes = [v for v in vars(module).values() if isinstance(v, Route)]
+    (namespace,) = [
+        v
+        for v in vars(module).values()
+        if inspect.isclass(v) and issubclass(v, Resource) and v.__module__ == module.__name__
+    ]
+    marked: list[Route] = []
+    for name, method in inspect.getmembers(namespace, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        assert operations_of(method), f"{module_name}.{name} has no @operation mark"
+        marked += operations_of(method)
+    assert sorted(map(str, marked)) == sorted(map(str, routes))

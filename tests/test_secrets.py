@@ -106,11 +106,13 @@ async def run_everything(url: str, fake: FakeScalekit, kind: str, leaks: Leaks) 
         fake.expire_tokens()
         fake.fail_next(1, path="/oauth/token", status=500)  # a refresh that is retried
         leaks.show("model repr", await good.organizations.update(org.id, display_name="Acme 2"))
-        created = await good.api_clients.create(org.id, name="ci")
+        created = await good.api_clients.create(organization_id=org.id, name="ci")
         leaks.secret(created.plain_secret)
         leaks.show("api client repr", created)
         assert created.client is not None
-        rotated = await good.api_clients.create_secret(org.id, created.client.client_id)
+        rotated = await good.api_clients.create_secret(
+            created.client.client_id, organization_id=org.id
+        )
         leaks.secret(rotated.plain_secret)
         leaks.show("api client secret repr", rotated)
 

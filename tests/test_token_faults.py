@@ -136,7 +136,9 @@ async def test_a_spent_lifetime_serves_its_call_and_the_next_call_refetches(
     fake = FakeScalekit()
     async with served(fake, transport_kind) as client:
         for _ in range(3):
-            fake.fail_next(1, path=TOKEN, status=200, body=grant(fake.issue_token(), expires_in=expires_in))
+            fake.fail_next(
+                1, path=TOKEN, status=200, body=grant(fake.issue_token(), expires_in=expires_in)
+            )
             await client.organizations.list()  # never a TokenError: the service keeps working
         assert token_requests(fake) == 3  # one fetch per call while the lifetime is odd
         await client.organizations.list()  # the fake's own answer: a sane lifetime
@@ -152,7 +154,9 @@ async def test_an_unreadable_lifetime_means_the_default(
 ) -> None:
     fake = FakeScalekit()
     async with served(fake, transport_kind) as client:
-        fake.fail_next(1, path=TOKEN, status=200, body=grant(fake.issue_token(), expires_in=expires_in))
+        fake.fail_next(
+            1, path=TOKEN, status=200, body=grant(fake.issue_token(), expires_in=expires_in)
+        )
         for _ in range(3):
             await client.organizations.list()
         assert client.token_state == "fresh"

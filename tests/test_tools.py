@@ -63,8 +63,8 @@ async def test_list_of_an_identifier_holds_its_connectors_tools(client: Scalekit
     assert [t.name for t in page.items] == ["slack_send_message"]
 
 
-async def test_list_names_returns_only_names(client: ScalekitClient, fake: FakeScalekit) -> None:
-    page = await client.tools.list_names(provider="GMAIL")
+async def test_list_summary_returns_only_names(client: ScalekitClient, fake: FakeScalekit) -> None:
+    page = await client.tools.list(provider="GMAIL", summary=True)
     assert sorted(page.items) == ["gmail_fetch_mails", "gmail_send_email"]
     (request,) = fake.api_requests("GET", "/api/v1/tools")
     assert request.param("filter.summary") == "true"
@@ -229,8 +229,12 @@ async def test_execute_through_a_pending_account_is_refused(client: ScalekitClie
 async def test_execute_checks_arguments_before_sending(
     client: ScalekitClient, fake: FakeScalekit
 ) -> None:
-    with pytest.raises(ValueError, match="tool_name"):
+    with pytest.raises(ValueError, match=r"^name must not be empty"):
         await client.tools.execute("")
+    with pytest.raises(TypeError, match=r"^name must be a str"):
+        await client.tools.execute(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        await client.tools.execute(tool_name="gmail_send_email")  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         await client.tools.execute("gmail_send_email", params=[1, 2])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="timeout"):
@@ -282,3 +286,69 @@ async def test_execute_waits_longer_for_the_answer_over_a_socket(fake: FakeScale
             fake.fail_next(path="/api/v1/tools", delay=0.5)
             with pytest.raises(sk.APITimeoutError, match="read timeout"):
                 await client.tools.list()
+
+
+async def test_list_summary_must_be_a_bool(client: ScalekitClient, fake: FakeScalekit) -> None:
+    with pytest.raises(TypeError, match="summary"):
+        client.tools.list(summary="yes")  # type: ignore[call-overload]
+    assert not hasattr(client.tools, "list_names")
+    assert fake.api_requests() == []
+
+
+async def test_lists_treat_none_as_not_given(client: ScalekitClient, fake: FakeScalekit) -> None:
+    await _active(client, "gmail")
+    nones = dict.fromkeys(
+        (
+            "provider",
+            "identifier",
+            "tool_names",
+            "query",
+            "connector",
+            "organization_id",
+            "user_id",
+            "connected_account_id",
+            "page_size",
+            "page_token",
+        )
+    )
+    await client.tools.list(**nones)  # type: ignore[arg-type]
+    await client.tools.list(**nones, summary=True)  # type: ignore[arg-type]
+    await client.tools.list_scoped(
+        identifier=ADA,
+        providers=None,
+        tool_names=None,
+        connection_names=None,
+        page_size=None,
+        page_token=None,
+    )
+    await client.tools.list_available(identifier=ADA, page_size=None, page_token=None)
+    queries = [r.query for r in fake.api_requests("GET")]
+    assert queries == [
+        (),
+        (("filter.summary", "true"),),
+        (("identifier", ADA),),
+        (("identifier", ADA),),
+    ]
+
+
+async def test_execute_takes_the_tool_as_name_and_leaves_out_none(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    account = await _active(client, "gmail")
+    params = {"to": "bob@example.com", "subject": "Hi", "body": "Hello"}
+    await client.tools.execute(
+        name="gmail_send_email",
+        params=params,
+        connected_account_id=account.id,
+        identifier=None,
+        connector=None,
+        organization_id=None,
+        user_id=None,
+        agent_run_id=None,
+    )
+    (request,) = fake.api_requests("POST", "/api/v1/execute_tool")
+    assert request.json() == {
+        "tool_name": "gmail_send_email",
+        "params": params,
+        "connected_account_id": account.id,
+    }

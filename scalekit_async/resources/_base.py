@@ -27,9 +27,9 @@ __all__ = [
 T = TypeVar("T")
 
 
-def check_page_size(page_size: NotGivenOr[int], maximum: int = 100) -> None:
-    """Reject a page size the API would refuse, before any request is sent."""
-    if isinstance(page_size, NotGiven):
+def check_page_size(page_size: NotGivenOr[int | None], maximum: int = 100) -> None:
+    """Reject a page size the API would refuse, before any request is sent (`None`: not given)."""
+    if page_size is None or isinstance(page_size, NotGiven):
         return
     if isinstance(page_size, bool) or not isinstance(page_size, int):
         raise TypeError(f"page_size must be an int, not {type(page_size).__name__}")
@@ -97,7 +97,7 @@ class Resource:
         key: str,
         item: type[T],
         params: Mapping[str, Any],
-        page_token: NotGivenOr[str] = NOT_GIVEN,
+        page_token: NotGivenOr[str | None] = NOT_GIVEN,
         total_key: str = "total_size",
     ) -> AsyncPaginator[T]:
         """A paginator over *route*, whose answer lists items under *key*."""
@@ -116,7 +116,7 @@ class Resource:
                 total_size=_optional_int(data, total_key),
             )
 
-        start = None if isinstance(page_token, NotGiven) else page_token
+        start = None if isinstance(page_token, NotGiven) else page_token  # None: the start
         return AsyncPaginator(fetch, start)
 
     def _paginate_numbered(

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .._pagination import AsyncPaginator
-from .._routes import Route
+from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models.api_clients import ApiClient, CreatedApiClient, CreatedApiClientSecret, CustomClaim
 from ._base import Resource, check_page_size, string_list
@@ -34,10 +34,11 @@ class ApiClients(Resource):
 
     __slots__ = ()
 
+    @operation(_CREATE)
     async def create(
         self,
-        organization_id: str,
         *,
+        organization_id: str,
         name: str,
         description: NotGivenOr[str] = NOT_GIVEN,
         scopes: NotGivenOr[Iterable[str]] = NOT_GIVEN,
@@ -61,16 +62,19 @@ class ApiClients(Resource):
         data = await self._engine.call(_CREATE, organization_id, body=body)
         return self._engine.structure(data, CreatedApiClient)
 
-    async def get(self, organization_id: str, client_id: str) -> ApiClient:
-        """Fetch an API client (``m2morg_...``) and its secrets' metadata."""
-        data = await self._engine.call(_GET, organization_id, client_id)
+    @operation(_GET)
+    async def get(self, id: str, *, organization_id: str) -> ApiClient:
+        """Fetch the API client *id* (``m2morg_...``) and its secrets' metadata."""
+        segment("id", id)  # a bad id is named as the caller knows it
+        data = await self._engine.call(_GET, organization_id, id)
         return self._engine.unwrap(data, "client", ApiClient)
 
+    @operation(_UPDATE)
     async def update(
         self,
-        organization_id: str,
-        client_id: str,
+        id: str,
         *,
+        organization_id: str,
         name: NotGivenOr[str] = NOT_GIVEN,
         description: NotGivenOr[str] = NOT_GIVEN,
         scopes: NotGivenOr[Iterable[str]] = NOT_GIVEN,
@@ -79,6 +83,7 @@ class ApiClients(Resource):
         expiry: NotGivenOr[int] = NOT_GIVEN,
     ) -> ApiClient:
         """Change the given fields only; a list passed replaces the whole list."""
+        segment("id", id)
         body = _client_body(
             name=name,
             description=description,
@@ -89,42 +94,53 @@ class ApiClients(Resource):
         )
         if not body:
             raise ValueError("update() needs at least one field to change")
-        data = await self._engine.call(_UPDATE, organization_id, client_id, body=body)
+        data = await self._engine.call(_UPDATE, organization_id, id, body=body)
         return self._engine.unwrap(data, "client", ApiClient)
 
-    async def delete(self, organization_id: str, client_id: str) -> None:
-        """Delete an API client; tokens can no longer be issued to it."""
-        await self._engine.call(_DELETE, organization_id, client_id)
+    @operation(_DELETE)
+    async def delete(self, id: str, *, organization_id: str) -> None:
+        """Delete the API client *id*; tokens can no longer be issued to it."""
+        segment("id", id)
+        await self._engine.call(_DELETE, organization_id, id)
 
+    @operation(_LIST)
     def list(
         self,
-        organization_id: str,
         *,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
+        organization_id: str,
+        page_size: int | None = None,
+        page_token: str | None = None,
     ) -> AsyncPaginator[ApiClient]:
-        """List an organization's API clients: await a page, or ``async for`` every one."""
-        check_page_size(page_size)
+        """List an organization's API clients: await a page, or ``async for`` every one.
+
+        `page_size` and `page_token` passed as `None` are not sent.
+        """
+        size: NotGivenOr[int] = NOT_GIVEN if page_size is None else page_size
+        check_page_size(size)
         return self._paginate(
             _LIST,
             organization_id,
             key="clients",
             item=ApiClient,
-            params=given(page_size=page_size),
-            page_token=page_token,
+            params=given(page_size=size),
+            page_token=NOT_GIVEN if page_token is None else page_token,
         )
 
-    async def create_secret(self, organization_id: str, client_id: str) -> CreatedApiClientSecret:
-        """Add a secret to an API client (to rotate secrets without downtime).
+    @operation(_CREATE_SECRET)
+    async def create_secret(self, id: str, *, organization_id: str) -> CreatedApiClientSecret:
+        """Add a secret to the API client *id* (to rotate secrets without downtime).
 
         Store ``result.plain_secret`` at once: the API never shows it again.
         """
-        data = await self._engine.call(_CREATE_SECRET, organization_id, client_id)
+        segment("id", id)
+        data = await self._engine.call(_CREATE_SECRET, organization_id, id)
         return self._engine.structure(data, CreatedApiClientSecret)
 
-    async def delete_secret(self, organization_id: str, client_id: str, secret_id: str) -> None:
-        """Delete one secret of an API client (the end of a rotation)."""
-        await self._engine.call(_DELETE_SECRET, organization_id, client_id, secret_id)
+    @operation(_DELETE_SECRET)
+    async def delete_secret(self, id: str, *, organization_id: str, secret_id: str) -> None:
+        """Delete the secret *secret_id* of the API client *id* (the end of a rotation)."""
+        segment("id", id)
+        await self._engine.call(_DELETE_SECRET, organization_id, id, secret_id)
 
 
 def _client_body(

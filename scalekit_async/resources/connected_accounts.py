@@ -16,7 +16,7 @@ from typing import Any
 import cattrs
 
 from .._pagination import AsyncPaginator
-from .._routes import Route
+from .._routes import Route, operation
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models.connected_accounts import (
     AuthorizationDetails,
@@ -50,33 +50,35 @@ class ConnectedAccounts(Resource):
 
     __slots__ = ()
 
+    @operation(_LIST)
     def list(
         self,
         *,
-        organization_id: NotGivenOr[str] = NOT_GIVEN,
-        user_id: NotGivenOr[str] = NOT_GIVEN,
-        connector: NotGivenOr[str] = NOT_GIVEN,
-        identifier: NotGivenOr[str] = NOT_GIVEN,
-        provider: NotGivenOr[str] = NOT_GIVEN,
-        query: NotGivenOr[str] = NOT_GIVEN,
-        connection_names: NotGivenOr[Iterable[str]] = NOT_GIVEN,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
+        organization_id: str | None = None,
+        user_id: str | None = None,
+        connector: str | None = None,
+        identifier: str | None = None,
+        provider: str | None = None,
+        query: str | None = None,
+        connection_names: Iterable[str] | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
     ) -> AsyncPaginator[ConnectedAccountSummary]:
         """List connected accounts (without credentials), filtered by the given fields.
 
         `connection_names` (at most 20) matches any of the named connections and
-        cannot be combined with `connector`.
+        cannot be combined with `connector`. A filter passed as `None` is not sent.
         """
-        check_page_size(page_size, LIST_PAGE_SIZE_MAX)
-        names: NotGivenOr[list[str]] = NOT_GIVEN
-        if connection_names is not NOT_GIVEN:
+        if page_size is not None:
+            check_page_size(page_size, LIST_PAGE_SIZE_MAX)
+        names: list[str] | None = None
+        if connection_names is not None:
             names = _str_list("connection_names", connection_names)
             if len(names) > 20:
                 raise ValueError("connection_names takes at most 20 names")
-            if connector is not NOT_GIVEN:
+            if connector is not None:
                 raise ValueError("connection_names cannot be combined with connector")
-        params = given(
+        params = _present(
             organization_id=organization_id,
             user_id=user_id,
             connector=connector,
@@ -91,35 +93,39 @@ class ConnectedAccounts(Resource):
             key="connected_accounts",
             item=ConnectedAccountSummary,
             params=params,
-            page_token=page_token,
+            page_token=NOT_GIVEN if page_token is None else page_token,
         )
 
+    @operation(_SEARCH)
     def search(
         self,
         query: str,
         *,
-        connection_id: NotGivenOr[str] = NOT_GIVEN,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
+        connection_id: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
     ) -> AsyncPaginator[ConnectedAccountSummary]:
         """Find connected accounts whose identifier, provider or connector matches *query*.
 
         The query is case-insensitive and must be 3 to 200 characters long.
+        `connection_id`, `page_size` and `page_token` passed as `None` are not sent.
         """
         if not isinstance(query, str):
             raise TypeError(f"query must be a str, not {type(query).__name__}")
         if not 3 <= len(query) <= 200:
             raise ValueError("query must be between 3 and 200 characters")
-        check_page_size(page_size, SEARCH_PAGE_SIZE_MAX)
-        params = given(query=query, connection_id=connection_id, page_size=page_size)
+        if page_size is not None:
+            check_page_size(page_size, SEARCH_PAGE_SIZE_MAX)
+        params = _present(query=query, connection_id=connection_id, page_size=page_size)
         return self._paginate(
             _SEARCH,
             key="connected_accounts",
             item=ConnectedAccountSummary,
             params=params,
-            page_token=page_token,
+            page_token=NOT_GIVEN if page_token is None else page_token,
         )
 
+    @operation(_CREATE)
     async def create(
         self,
         *,
@@ -151,20 +157,22 @@ class ConnectedAccounts(Resource):
         data = await self._engine.call(_CREATE, body=body)
         return self._engine.unwrap(data, "connected_account", ConnectedAccount)
 
+    @operation(_UPDATE)
     async def update(
         self,
         *,
-        id: NotGivenOr[str] = NOT_GIVEN,
-        connector: NotGivenOr[str] = NOT_GIVEN,
-        identifier: NotGivenOr[str] = NOT_GIVEN,
-        organization_id: NotGivenOr[str] = NOT_GIVEN,
-        user_id: NotGivenOr[str] = NOT_GIVEN,
+        id: str | None = None,
+        connector: str | None = None,
+        identifier: str | None = None,
+        organization_id: str | None = None,
+        user_id: str | None = None,
         authorization_details: NotGivenOr[AuthorizationDetails | Mapping[str, Any]] = NOT_GIVEN,
         api_config: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
     ) -> ConnectedAccount:
         """Replace an account's credentials and/or merge into its API configuration.
 
-        Find the account by ``id=``, or by ``connector=`` and ``identifier=``.
+        Find the account by ``id=``, or by ``connector=`` and ``identifier=``
+        (a locator passed as `None` is not given).
         """
         body = _locator(id, connector, identifier, organization_id, user_id)
         if authorization_details is NOT_GIVEN and api_config is NOT_GIVEN:
@@ -175,14 +183,15 @@ class ConnectedAccounts(Resource):
         data = await self._engine.call(_UPDATE, body=body)
         return self._engine.unwrap(data, "connected_account", ConnectedAccount)
 
+    @operation(_DELETE)
     async def delete(
         self,
         *,
-        id: NotGivenOr[str] = NOT_GIVEN,
-        connector: NotGivenOr[str] = NOT_GIVEN,
-        identifier: NotGivenOr[str] = NOT_GIVEN,
-        organization_id: NotGivenOr[str] = NOT_GIVEN,
-        user_id: NotGivenOr[str] = NOT_GIVEN,
+        id: str | None = None,
+        connector: str | None = None,
+        identifier: str | None = None,
+        organization_id: str | None = None,
+        user_id: str | None = None,
     ) -> None:
         """Delete a connected account and revoke its credentials.
 
@@ -192,28 +201,30 @@ class ConnectedAccounts(Resource):
         body = _locator(id, connector, identifier, organization_id, user_id)
         await self._engine.call(_DELETE, body=body)
 
+    @operation(_GET_DETAILS)
     async def get(
         self,
         *,
-        id: NotGivenOr[str] = NOT_GIVEN,
-        connector: NotGivenOr[str] = NOT_GIVEN,
-        identifier: NotGivenOr[str] = NOT_GIVEN,
-        organization_id: NotGivenOr[str] = NOT_GIVEN,
-        user_id: NotGivenOr[str] = NOT_GIVEN,
+        id: str | None = None,
+        connector: str | None = None,
+        identifier: str | None = None,
+        organization_id: str | None = None,
+        user_id: str | None = None,
     ) -> ConnectedAccount:
         """Fetch an account's metadata (status, provider, ...) without its credentials."""
         params = _locator(id, connector, identifier, organization_id, user_id)
         data = await self._engine.call(_GET_DETAILS, params=params)
         return self._engine.unwrap(data, "connected_account", ConnectedAccount)
 
+    @operation(_GET_AUTH)
     async def get_auth(
         self,
         *,
-        id: NotGivenOr[str] = NOT_GIVEN,
-        connector: NotGivenOr[str] = NOT_GIVEN,
-        identifier: NotGivenOr[str] = NOT_GIVEN,
-        organization_id: NotGivenOr[str] = NOT_GIVEN,
-        user_id: NotGivenOr[str] = NOT_GIVEN,
+        id: str | None = None,
+        connector: str | None = None,
+        identifier: str | None = None,
+        organization_id: str | None = None,
+        user_id: str | None = None,
     ) -> ConnectedAccount:
         """Fetch an account with its credentials (``authorization_details``: tokens, keys).
 
@@ -223,14 +234,15 @@ class ConnectedAccounts(Resource):
         data = await self._engine.call(_GET_AUTH, params=params)
         return self._engine.unwrap(data, "connected_account", ConnectedAccount)
 
+    @operation(_MAGIC_LINK)
     async def generate_magic_link(
         self,
         *,
-        id: NotGivenOr[str] = NOT_GIVEN,
-        connector: NotGivenOr[str] = NOT_GIVEN,
-        identifier: NotGivenOr[str] = NOT_GIVEN,
-        organization_id: NotGivenOr[str] = NOT_GIVEN,
-        user_id: NotGivenOr[str] = NOT_GIVEN,
+        id: str | None = None,
+        connector: str | None = None,
+        identifier: str | None = None,
+        organization_id: str | None = None,
+        user_id: str | None = None,
         state: NotGivenOr[str] = NOT_GIVEN,
         user_verify_url: NotGivenOr[str] = NOT_GIVEN,
     ) -> ConnectedAccountMagicLink:
@@ -244,6 +256,7 @@ class ConnectedAccounts(Resource):
         data = await self._engine.call(_MAGIC_LINK, body=body)
         return self._engine.structure(data, ConnectedAccountMagicLink)
 
+    @operation(_VERIFY_USER)
     async def verify_user(
         self, *, auth_request_id: str, identifier: str
     ) -> ConnectedAccountVerification:
@@ -276,15 +289,23 @@ def _str_list(name: str, values: Iterable[str]) -> list[str]:
     return out
 
 
+def _present(**fields: object) -> dict[str, Any]:
+    """The keyword arguments whose value is not `None` (a filter passed as `None` is not sent)."""
+    return {k: v for k, v in fields.items() if v is not None}
+
+
 def _locator(
-    id: NotGivenOr[str],
-    connector: NotGivenOr[str],
-    identifier: NotGivenOr[str],
-    organization_id: NotGivenOr[str],
-    user_id: NotGivenOr[str],
+    id: str | None,
+    connector: str | None,
+    identifier: str | None,
+    organization_id: str | None,
+    user_id: str | None,
 ) -> dict[str, Any]:
-    """The fields that find one connected account: an id, or a connector and identifier."""
-    fields = given(
+    """The fields that find one connected account: an id, or a connector and identifier.
+
+    A field passed as `None` is not given.
+    """
+    fields = _present(
         organization_id=organization_id,
         user_id=user_id,
         connector=connector,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .._pagination import AsyncPaginator
-from .._routes import Route
-from .._types import NOT_GIVEN, NotGivenOr, given
+from .._routes import Route, operation
 from ..models.connections import Connection, ConnectionSummary, ConnectionToggle
 from ._base import Resource
 
@@ -22,50 +21,57 @@ class Connections(Resource):
 
     __slots__ = ()
 
+    @operation(_LIST)
     def list(
         self,
         *,
-        organization_id: NotGivenOr[str] = NOT_GIVEN,
-        domain: NotGivenOr[str] = NOT_GIVEN,
-        include: NotGivenOr[str] = NOT_GIVEN,
+        organization_id: str | None = None,
+        domain: str | None = None,
+        include: str | None = None,
     ) -> AsyncPaginator[ConnectionSummary]:
         """List connections, by organization or by an email domain of its organization.
 
         The server answers with one unpaginated list. By default it holds only
         active connections (configured and enabled); ``include="all"`` lists
-        every connection whatever its state.
+        every connection whatever its state. A filter passed as `None` is not sent.
         """
-        params = given(
-            organization_id=_filter("organization_id", organization_id),
-            domain=_filter("domain", domain),
-            include=_filter("include", include),
-        )
+        params = {
+            name: _filter(name, value)
+            for name, value in (
+                ("organization_id", organization_id),
+                ("domain", domain),
+                ("include", include),
+            )
+            if value is not None
+        }
         return self._list_all(_LIST, key="connections", item=ConnectionSummary, params=params)
 
-    async def get(self, organization_id: str, id: str) -> Connection:
-        """Fetch one connection of an organization, with its protocol settings."""
+    @operation(_GET)
+    async def get(self, id: str, *, organization_id: str) -> Connection:
+        """Fetch the connection *id* of an organization, with its protocol settings."""
         data = await self._engine.call(_GET, organization_id, id)
         return self._engine.unwrap(data, "connection", Connection)
 
-    async def delete(self, organization_id: str, id: str) -> None:
-        """Delete a connection; its users can no longer sign in through it."""
+    @operation(_DELETE)
+    async def delete(self, id: str, *, organization_id: str) -> None:
+        """Delete the connection *id*; its users can no longer sign in through it."""
         await self._engine.call(_DELETE, organization_id, id)
 
-    async def enable(self, organization_id: str, id: str) -> ConnectionToggle:
-        """Let users sign in through a connection; returns its state afterwards."""
+    @operation(_ENABLE)
+    async def enable(self, id: str, *, organization_id: str) -> ConnectionToggle:
+        """Let users sign in through the connection *id*; returns its state afterwards."""
         data = await self._engine.call(_ENABLE, organization_id, id)
         return self._engine.structure(data, ConnectionToggle)
 
-    async def disable(self, organization_id: str, id: str) -> ConnectionToggle:
-        """Stop sign-ins through a connection, keeping its settings; returns its state."""
+    @operation(_DISABLE)
+    async def disable(self, id: str, *, organization_id: str) -> ConnectionToggle:
+        """Stop sign-ins through the connection *id*, keeping its settings; returns its state."""
         data = await self._engine.call(_DISABLE, organization_id, id)
         return self._engine.structure(data, ConnectionToggle)
 
 
-def _filter(name: str, value: NotGivenOr[str]) -> NotGivenOr[str]:
-    """Check an optional string filter: a `str`, and not empty (the API needs 1+ chars)."""
-    if value is NOT_GIVEN:
-        return value
+def _filter(name: str, value: object) -> str:
+    """Check a string filter: a `str`, and not empty (the API needs 1+ chars)."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     if not value:

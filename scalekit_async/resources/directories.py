@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from .._converter import format_timestamp
 from .._pagination import AsyncPaginator
-from .._routes import Route
+from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models.directories import Directory, DirectoryGroup, DirectoryToggle, DirectoryUser
 from ._base import Resource, check_page_size
@@ -27,51 +27,60 @@ _LIST_GROUPS = Route(
 
 _MAX_PAGE_SIZE = 30
 
+T = TypeVar("T")
+
 
 class Directories(Resource):
     """Read and toggle an organization's directories and list what they synced."""
 
     __slots__ = ()
 
-    def list(self, organization_id: str) -> AsyncPaginator[Directory]:
+    @operation(_LIST)
+    def list(self, *, organization_id: str) -> AsyncPaginator[Directory]:
         """List an organization's directories (the server answers in one page)."""
         return self._list_all(_LIST, organization_id, key="directories", item=Directory)
 
-    async def get(self, organization_id: str, id: str) -> Directory:
-        """Fetch one directory of an organization by its id (``dir_...``)."""
+    @operation(_GET)
+    async def get(self, id: str, *, organization_id: str) -> Directory:
+        """Fetch the directory *id* (``dir_...``) of an organization."""
         data = await self._engine.call(_GET, organization_id, id)
         return self._engine.unwrap(data, "directory", Directory)
 
-    async def enable(self, organization_id: str, id: str) -> DirectoryToggle:
-        """Start syncing users and groups from a directory; returns its state afterwards."""
+    @operation(_ENABLE)
+    async def enable(self, id: str, *, organization_id: str) -> DirectoryToggle:
+        """Start syncing users and groups from the directory *id*; returns its state afterwards."""
         data = await self._engine.call(_ENABLE, organization_id, id)
         return self._engine.structure(data, DirectoryToggle)
 
-    async def disable(self, organization_id: str, id: str) -> DirectoryToggle:
-        """Stop syncing a directory, keeping what it synced; returns its state afterwards."""
+    @operation(_DISABLE)
+    async def disable(self, id: str, *, organization_id: str) -> DirectoryToggle:
+        """Stop syncing the directory *id*, keeping what it synced; returns its state afterwards."""
         data = await self._engine.call(_DISABLE, organization_id, id)
         return self._engine.structure(data, DirectoryToggle)
 
+    @operation(_LIST_USERS)
     def list_users(
         self,
-        organization_id: str,
-        directory_id: str,
+        id: str,
         *,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
-        include_detail: NotGivenOr[bool] = NOT_GIVEN,
-        directory_group_id: NotGivenOr[str] = NOT_GIVEN,
-        updated_after: NotGivenOr[datetime] = NOT_GIVEN,
+        organization_id: str,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        include_detail: bool | None = None,
+        directory_group_id: str | None = None,
+        updated_after: datetime | None = None,
     ) -> AsyncPaginator[DirectoryUser]:
-        """List the users a directory synced (at most 30 a page).
+        """List the users the directory *id* synced (at most 30 a page).
 
         `include_detail` adds the provider's raw payload (`user_detail`);
         `directory_group_id` keeps members of one group; `updated_after` (an
         aware `datetime`) keeps users changed since then, for incremental sync.
+        An argument passed as `None` is not sent.
         """
-        check_page_size(page_size, _MAX_PAGE_SIZE)
+        segment("id", id)  # a bad id is named as the caller knows it
+        check_page_size(_given(page_size), _MAX_PAGE_SIZE)
         params = given(
-            page_size=page_size,
+            page_size=_given(page_size),
             include_detail=_flag("include_detail", include_detail),
             directory_group_id=_id("directory_group_id", directory_group_id),
             updated_after=_timestamp(updated_after),
@@ -79,34 +88,36 @@ class Directories(Resource):
         return self._paginate(
             _LIST_USERS,
             organization_id,
-            directory_id,
+            id,
             key="users",
             item=DirectoryUser,
             params=params,
-            page_token=page_token,
+            page_token=_given(page_token),
         )
 
+    @operation(_LIST_GROUPS)
     def list_groups(
         self,
-        organization_id: str,
-        directory_id: str,
+        id: str,
         *,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
-        include_detail: NotGivenOr[bool] = NOT_GIVEN,
-        include_external_groups: NotGivenOr[bool] = NOT_GIVEN,
-        updated_after: NotGivenOr[datetime] = NOT_GIVEN,
+        organization_id: str,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        include_detail: bool | None = None,
+        include_external_groups: bool | None = None,
+        updated_after: datetime | None = None,
     ) -> AsyncPaginator[DirectoryGroup]:
-        """List the groups a directory synced (at most 30 a page).
+        """List the groups the directory *id* synced (at most 30 a page).
 
         `include_detail` adds the provider's raw payload (`group_detail`);
         `include_external_groups` also returns the provider's groups that are
         not tracked; `updated_after` (an aware `datetime`) keeps groups changed
-        since then.
+        since then. An argument passed as `None` is not sent.
         """
-        check_page_size(page_size, _MAX_PAGE_SIZE)
+        segment("id", id)  # a bad id is named as the caller knows it
+        check_page_size(_given(page_size), _MAX_PAGE_SIZE)
         params = given(
-            page_size=page_size,
+            page_size=_given(page_size),
             include_detail=_flag("include_detail", include_detail),
             include_external_groups=_flag("include_external_groups", include_external_groups),
             updated_after=_timestamp(updated_after),
@@ -114,23 +125,30 @@ class Directories(Resource):
         return self._paginate(
             _LIST_GROUPS,
             organization_id,
-            directory_id,
+            id,
             key="groups",
             item=DirectoryGroup,
             params=params,
-            page_token=page_token,
+            page_token=_given(page_token),
         )
 
 
-def _flag(name: str, value: NotGivenOr[bool]) -> Any:
-    if value is not NOT_GIVEN and not isinstance(value, bool):
+def _given(value: T | None) -> NotGivenOr[T]:
+    """`None` as not given: list filters leave out what the caller passed as `None`."""
+    return NOT_GIVEN if value is None else value
+
+
+def _flag(name: str, value: bool | None) -> Any:
+    if value is None:
+        return NOT_GIVEN
+    if not isinstance(value, bool):
         raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
     return value
 
 
-def _id(name: str, value: NotGivenOr[str]) -> Any:
-    if value is NOT_GIVEN:
-        return value
+def _id(name: str, value: str | None) -> Any:
+    if value is None:
+        return NOT_GIVEN
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     if not value:
@@ -138,10 +156,10 @@ def _id(name: str, value: NotGivenOr[str]) -> Any:
     return value
 
 
-def _timestamp(value: NotGivenOr[datetime]) -> Any:
+def _timestamp(value: datetime | None) -> Any:
     """An RFC 3339 UTC string for the query; a naive `datetime` is ambiguous, so refused."""
-    if value is NOT_GIVEN:
-        return value
+    if value is None:
+        return NOT_GIVEN
     if not isinstance(value, datetime):
         raise TypeError(f"updated_after must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:

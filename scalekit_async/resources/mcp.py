@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from .._pagination import AsyncPaginator, Page
-from .._routes import Route
+from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models.mcp import (
     McpConfig,
@@ -52,29 +52,42 @@ class Mcp(Resource):
 
     __slots__ = ()
 
+    @operation(_LIST_CONFIGS)
     def list_configs(
         self,
         *,
-        id: NotGivenOr[str] = NOT_GIVEN,
-        name: NotGivenOr[str] = NOT_GIVEN,
-        provider: NotGivenOr[str] = NOT_GIVEN,
-        mcp_server_url: NotGivenOr[str] = NOT_GIVEN,
-        search: NotGivenOr[str] = NOT_GIVEN,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
+        id: str | None = None,
+        name: str | None = None,
+        provider: str | None = None,
+        mcp_server_url: str | None = None,
+        search: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
     ) -> AsyncPaginator[McpConfig]:
         """List MCP configurations, filtered by id, exact name, provider or server URL.
 
-        `search` matches the start of configuration names as you type.
+        `search` matches the start of configuration names as you type. A
+        filter passed as `None` is not sent.
         """
-        check_page_size(page_size, PAGE_SIZE_MAX)
-        filters = given(id=id, name=name, provider=provider, mcp_server_url=mcp_server_url)
-        params: dict[str, Any] = {f"filter.{key}": value for key, value in filters.items()}
-        params.update(given(search=search, page_size=page_size))
+        if page_size is not None:
+            check_page_size(page_size, PAGE_SIZE_MAX)
+        filters = {"id": id, "name": name, "provider": provider, "mcp_server_url": mcp_server_url}
+        params: dict[str, Any] = {
+            f"filter.{key}": value for key, value in filters.items() if value is not None
+        }
+        if search is not None:
+            params["search"] = search
+        if page_size is not None:
+            params["page_size"] = page_size
         return self._paginate(
-            _LIST_CONFIGS, key="configs", item=McpConfig, params=params, page_token=page_token
+            _LIST_CONFIGS,
+            key="configs",
+            item=McpConfig,
+            params=params,
+            page_token=NOT_GIVEN if page_token is None else page_token,
         )
 
+    @operation(_CREATE_CONFIG)
     async def create_config(
         self,
         name: str,
@@ -102,36 +115,43 @@ class Mcp(Resource):
         data = await self._engine.call(_CREATE_CONFIG, body=body)
         return self._engine.unwrap(data, "config", McpConfig)
 
-    async def get_config(self, config_id: str) -> McpConfig:
-        """Fetch an MCP configuration by id."""
-        data = await self._engine.call(_GET_CONFIG, config_id)
+    @operation(_GET_CONFIG)
+    async def get_config(self, id: str) -> McpConfig:
+        """Fetch the MCP configuration *id*."""
+        segment("id", id)  # a bad id is named as the caller knows it
+        data = await self._engine.call(_GET_CONFIG, id)
         return self._engine.unwrap(data, "config", McpConfig)
 
+    @operation(_UPDATE_CONFIG)
     async def update_config(
         self,
-        config_id: str,
+        id: str,
         *,
         description: NotGivenOr[str] = NOT_GIVEN,
         connection_tool_mappings: NotGivenOr[ToolMappings] = NOT_GIVEN,
     ) -> McpConfig:
-        """Change an MCP configuration's description and/or replace its tool mappings."""
+        """Change the description of the MCP configuration *id* and/or replace its tool mappings."""
+        segment("id", id)
         body = given(
             description=description,
             connection_tool_mappings=_mappings(connection_tool_mappings),
         )
         if not body:
             raise ValueError("update_config() needs description or connection_tool_mappings")
-        data = await self._engine.call(_UPDATE_CONFIG, config_id, body=body)
+        data = await self._engine.call(_UPDATE_CONFIG, id, body=body)
         return self._engine.unwrap(data, "config", McpConfig)
 
-    async def delete_config(self, config_id: str) -> None:
-        """Delete an MCP configuration and the data Scalekit keeps for it."""
-        await self._engine.call(_DELETE_CONFIG, config_id)
+    @operation(_DELETE_CONFIG)
+    async def delete_config(self, id: str) -> None:
+        """Delete the MCP configuration *id* and the data Scalekit keeps for it."""
+        segment("id", id)
+        await self._engine.call(_DELETE_CONFIG, id)
 
+    @operation(_CONNECTED_ACCOUNTS)
     def list_connected_accounts(
-        self, config_id: str, *, identifier: str, include_auth_link: bool = False
+        self, id: str, *, identifier: str, include_auth_link: bool = False
     ) -> AsyncPaginator[McpConnectionAuthState]:
-        """List, for each connection of a configuration, the state of *identifier*'s account.
+        """List, for each connection of the configuration *id*, the state of *identifier*'s account.
 
         With `include_auth_link`, Scalekit creates the missing accounts and
         returns a fresh authentication link for each connection; without, it
@@ -144,32 +164,34 @@ class Mcp(Resource):
             raise ValueError("identifier must not be empty")
         if not isinstance(include_auth_link, bool):
             raise TypeError("include_auth_link must be a bool")
-        _CONNECTED_ACCOUNTS.path(config_id)  # a bad id fails here, not when awaited
+        segment("id", id)  # a bad id fails here, not when awaited
         engine = self._engine
         body = {"identifier": identifier, "include_auth_link": include_auth_link}
         items_type: Any = tuple[McpConnectionAuthState, ...]
 
         async def fetch(token: str | None) -> Page[McpConnectionAuthState]:
-            data = await engine.call(_CONNECTED_ACCOUNTS, config_id, body=body)
+            data = await engine.call(_CONNECTED_ACCOUNTS, id, body=body)
             raw = data.get("connected_accounts") if isinstance(data, Mapping) else None
             items: tuple[McpConnectionAuthState, ...] = engine.structure(raw or [], items_type)
             return Page(items=items, total_size=len(items))
 
         return AsyncPaginator(fetch)
 
+    @operation(_CREATE_TOKEN)
     async def create_session_token(
         self,
-        mcp_config_id: str,
+        id: str,
         *,
         identifier: str,
         expiry: NotGivenOr[float | timedelta] = NOT_GIVEN,
     ) -> McpSessionToken:
-        """Mint a JWT standing for *identifier* across a configuration's connected accounts.
+        """Mint a JWT standing for *identifier* across the connected accounts of configuration *id*.
 
         *expiry* is the token's lifetime, 60 s to 24 h (seconds or a
         `timedelta`; default 1 h). It fails (400) if a connection of the
         configuration has no active account for *identifier*.
         """
+        segment("id", id)
         if not isinstance(identifier, str):
             raise TypeError(f"identifier must be a str, not {type(identifier).__name__}")
         if not 1 <= len(identifier) <= 255:
@@ -177,7 +199,7 @@ class Mcp(Resource):
         body: dict[str, Any] = {"identifier": identifier}
         if expiry is not NOT_GIVEN:
             body["expiry"] = _duration(expiry)
-        data = await self._engine.call(_CREATE_TOKEN, mcp_config_id, body=body)
+        data = await self._engine.call(_CREATE_TOKEN, id, body=body)
         return self._engine.structure(data, McpSessionToken)
 
 

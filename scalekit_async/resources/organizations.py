@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from .._pagination import AsyncPaginator
-from .._routes import Route
+from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models._common import RegionCode, TimeUnit
 from ..models.organizations import (
@@ -38,6 +38,7 @@ class Organizations(Resource):
 
     __slots__ = ()
 
+    @operation(_CREATE)
     async def create(
         self,
         display_name: str,
@@ -67,16 +68,19 @@ class Organizations(Resource):
         data = await self._engine.call(_CREATE, body=body)
         return self._engine.unwrap(data, "organization", Organization)
 
+    @operation(_GET)
     async def get(self, id: str) -> Organization:
         """Fetch an organization by its Scalekit id (``org_...``)."""
         data = await self._engine.call(_GET, id)
         return self._engine.unwrap(data, "organization", Organization)
 
+    @operation(_GET_EXTERNAL)
     async def get_by_external_id(self, external_id: str) -> Organization:
         """Fetch an organization by the external id your application gave it."""
         data = await self._engine.call(_GET_EXTERNAL, external_id)
         return self._engine.unwrap(data, "organization", Organization)
 
+    @operation(_UPDATE)
     async def update(
         self,
         id: str,
@@ -103,25 +107,31 @@ class Organizations(Resource):
         data = await self._engine.call(_UPDATE, id, body=body)
         return self._engine.unwrap(data, "organization", Organization)
 
+    @operation(_DELETE)
     async def delete(self, id: str) -> None:
         """Delete an organization (its domains and connections go with it)."""
         await self._engine.call(_DELETE, id)
 
+    @operation(_LIST)
     def list(
         self,
         *,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
-        external_id: NotGivenOr[str] = NOT_GIVEN,
+        page_size: NotGivenOr[int | None] = NOT_GIVEN,
+        page_token: NotGivenOr[str | None] = NOT_GIVEN,
+        external_id: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> AsyncPaginator[Organization]:
-        """List organizations: await for the first page, or ``async for`` every one."""
+        """List organizations: await for the first page, or ``async for`` every one.
+
+        `None` is the same as leaving an argument out.
+        """
         check_page_size(page_size)
-        params = given(page_size=page_size, external_id=external_id)
+        params = given(page_size=page_size, external_id=external_id)  # the query drops None
         return self._paginate(
             _LIST, key="organizations", item=Organization, params=params, page_token=page_token
         )
 
-    async def update_settings(self, id: str, features: Mapping[str, bool]) -> Organization:
+    @operation(_SETTINGS)
+    async def update_settings(self, id: str, *, features: Mapping[str, bool]) -> Organization:
         """Turn organization features on or off, e.g. ``{"sso": True, "dir_sync": False}``."""
         if not isinstance(features, Mapping) or not features:
             raise TypeError("features must be a non-empty mapping of feature name to bool")
@@ -131,6 +141,7 @@ class Organizations(Resource):
         data = await self._engine.call(_SETTINGS, id, body=body)
         return self._engine.unwrap(data, "organization", Organization)
 
+    @operation(_PORTAL_LINK)
     async def generate_portal_link(
         self, id: str, *, features: Iterable[Feature | str] = ()
     ) -> PortalLink:
@@ -141,14 +152,17 @@ class Organizations(Resource):
         data = await self._engine.call(_PORTAL_LINK, id, params=params)
         return self._engine.unwrap(data, "link", PortalLink)
 
-    async def get_session_policy(self, organization_id: str) -> SessionPolicy:
-        """Fetch the session timeouts that apply to an organization."""
-        data = await self._engine.call(_GET_SESSION_POLICY, organization_id)
+    @operation(_GET_SESSION_POLICY)
+    async def get_session_policy(self, id: str) -> SessionPolicy:
+        """Fetch the session timeouts that apply to the organization *id*."""
+        segment("id", id)  # a bad id is named as the caller knows it
+        data = await self._engine.call(_GET_SESSION_POLICY, id)
         return self._engine.unwrap(data, "policy", SessionPolicy)
 
+    @operation(_UPDATE_SESSION_POLICY)
     async def update_session_policy(
         self,
-        organization_id: str,
+        id: str,
         *,
         policy_source: NotGivenOr[SessionPolicyType | str] = NOT_GIVEN,
         absolute_session_timeout: NotGivenOr[int | None] = NOT_GIVEN,
@@ -157,7 +171,11 @@ class Organizations(Resource):
         idle_session_timeout: NotGivenOr[int | None] = NOT_GIVEN,
         idle_session_timeout_unit: NotGivenOr[TimeUnit | str | None] = NOT_GIVEN,
     ) -> SessionPolicy:
-        """Change an organization's session timeouts (only the given fields)."""
+        """Change the session timeouts of the organization *id* (only the given fields).
+
+        A timeout passed as `None` is cleared.
+        """
+        segment("id", id)
         body = given(
             policy_source=policy_source,
             absolute_session_timeout=absolute_session_timeout,
@@ -166,15 +184,20 @@ class Organizations(Resource):
             idle_session_timeout=idle_session_timeout,
             idle_session_timeout_unit=idle_session_timeout_unit,
         )
-        data = await self._engine.call(_UPDATE_SESSION_POLICY, organization_id, body=body)
+        data = await self._engine.call(_UPDATE_SESSION_POLICY, id, body=body)
         return self._engine.unwrap(data, "policy", SessionPolicy)
 
+    @operation(_USER_MANAGEMENT)
     async def upsert_user_management_settings(
-        self, organization_id: str, *, max_allowed_users: int | None
+        self, id: str, *, max_allowed_users: int | None
     ) -> UserManagementSettings:
-        """Set an organization's user-management limits (e.g. the most users it may have)."""
+        """Set the user-management limits of the organization *id* (the most users it may have).
+
+        `max_allowed_users=None` removes the limit.
+        """
+        segment("id", id)
         body = {"settings": {"max_allowed_users": max_allowed_users}}
-        data = await self._engine.call(_USER_MANAGEMENT, organization_id, body=body)
+        data = await self._engine.call(_USER_MANAGEMENT, id, body=body)
         return self._engine.unwrap(data, "settings", UserManagementSettings)
 
 

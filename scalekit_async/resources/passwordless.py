@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._routes import Route
+from .._routes import Route, operation
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models.passwordless import (
     PasswordlessTemplate,
@@ -30,6 +30,7 @@ class Passwordless(Resource):
 
     __slots__ = ()
 
+    @operation(_SEND)
     async def send(
         self,
         *,
@@ -75,6 +76,7 @@ class Passwordless(Resource):
         data = await self._engine.call(_SEND, body=body)
         return self._engine.structure(data, SentPasswordlessEmail)
 
+    @operation(_RESEND)
     async def resend(self, *, auth_request_id: str) -> SentPasswordlessEmail:
         """Send a fresh code/link for an earlier request (the old one stops working)."""
         _check_str("auth_request_id", auth_request_id)
@@ -83,6 +85,7 @@ class Passwordless(Resource):
         data = await self._engine.call(_RESEND, body={"auth_request_id": auth_request_id})
         return self._engine.structure(data, SentPasswordlessEmail)
 
+    @operation(_VERIFY)
     async def verify(
         self,
         *,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .._routes import Route
+from .._routes import Route, operation
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models.providers import Provider
 from ._base import Resource
@@ -28,6 +28,7 @@ class Providers(Resource):
 
     __slots__ = ()
 
+    @operation(_CREATE)
     async def create(
         self,
         display_name: str,
@@ -56,6 +57,7 @@ class Providers(Resource):
         data = await self._engine.call(_CREATE, body=body)
         return self._engine.unwrap(data, "provider", Provider)
 
+    @operation(_UPDATE)
     async def update(
         self,
         identifier: str,
@@ -84,6 +86,7 @@ class Providers(Resource):
         data = await self._engine.call(_UPDATE, identifier, body=body)
         return self._engine.unwrap(data, "provider", Provider)
 
+    @operation(_DELETE)
     async def delete(self, identifier: str) -> None:
         """Delete a custom provider by its identifier."""
         await self._engine.call(_DELETE, identifier)

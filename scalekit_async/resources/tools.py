@@ -12,17 +12,19 @@ at its provider raises `scalekit_async.ToolExecutionError`, which carries the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
 from .._pagination import AsyncPaginator
-from .._routes import Route
-from .._types import NOT_GIVEN, NotGivenOr, given
+from .._routes import Route, operation
+from .._types import NOT_GIVEN, NotGivenOr
 from ..models.tools import ScopedTool, Tool, ToolExecution
 from ._base import Resource, check_page_size
 
 __all__ = ["EXECUTE_READ_TIMEOUT", "EXECUTE_TIMEOUT", "Tools"]
+
+T = TypeVar("T")
 
 _LIST = Route("GET", "/api/v1/tools")
 _LIST_SCOPED = Route("GET", "/api/v1/tools/scoped")
@@ -44,26 +46,83 @@ class Tools(Resource):
 
     __slots__ = ()
 
+    @overload
     def list(
         self,
         *,
-        provider: NotGivenOr[str] = NOT_GIVEN,
-        identifier: NotGivenOr[str] = NOT_GIVEN,
-        tool_names: NotGivenOr[Iterable[str]] = NOT_GIVEN,
-        query: NotGivenOr[str] = NOT_GIVEN,
-        connector: NotGivenOr[str] = NOT_GIVEN,
-        organization_id: NotGivenOr[str] = NOT_GIVEN,
-        user_id: NotGivenOr[str] = NOT_GIVEN,
-        connected_account_id: NotGivenOr[str] = NOT_GIVEN,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
-    ) -> AsyncPaginator[Tool]:
+        provider: str | None = None,
+        identifier: str | None = None,
+        tool_names: Iterable[str] | None = None,
+        query: str | None = None,
+        connector: str | None = None,
+        organization_id: str | None = None,
+        user_id: str | None = None,
+        connected_account_id: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        summary: Literal[False] = False,
+    ) -> AsyncPaginator[Tool]: ...
+
+    @overload
+    def list(
+        self,
+        *,
+        provider: str | None = None,
+        identifier: str | None = None,
+        tool_names: Iterable[str] | None = None,
+        query: str | None = None,
+        connector: str | None = None,
+        organization_id: str | None = None,
+        user_id: str | None = None,
+        connected_account_id: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        summary: Literal[True],
+    ) -> AsyncPaginator[str]: ...
+
+    @overload
+    def list(
+        self,
+        *,
+        provider: str | None = None,
+        identifier: str | None = None,
+        tool_names: Iterable[str] | None = None,
+        query: str | None = None,
+        connector: str | None = None,
+        organization_id: str | None = None,
+        user_id: str | None = None,
+        connected_account_id: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        summary: bool,
+    ) -> AsyncPaginator[Tool] | AsyncPaginator[str]: ...
+
+    @operation(_LIST)
+    def list(
+        self,
+        *,
+        provider: str | None = None,
+        identifier: str | None = None,
+        tool_names: Iterable[str] | None = None,
+        query: str | None = None,
+        connector: str | None = None,
+        organization_id: str | None = None,
+        user_id: str | None = None,
+        connected_account_id: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        summary: bool = False,
+    ) -> AsyncPaginator[Tool] | AsyncPaginator[str]:
         """List tool definitions, filtered by provider, names or a text query.
 
         `query` (3 to 100 characters) searches names and descriptions. With
         `identifier` and `connector` (or `connected_account_id`) the list also
-        holds that connected account's custom MCP tools.
+        holds that connected account's custom MCP tools. A filter passed as
+        `None` is not sent. With ``summary=True`` the items are only the tools'
+        names (``filter.summary``), a much smaller answer.
         """
+        if not isinstance(summary, bool):
+            raise TypeError(f"summary must be a bool, not {type(summary).__name__}")
         params = _filters(
             provider=provider,
             identifier=identifier,
@@ -75,56 +134,33 @@ class Tools(Resource):
             connected_account_id=connected_account_id,
             page_size=page_size,
         )
-        return self._paginate(_LIST, key="tools", item=Tool, params=params, page_token=page_token)
+        token = _given(page_token)
+        if summary:
+            params["filter.summary"] = True
+            return self._paginate(
+                _LIST, key="tool_names", item=str, params=params, page_token=token
+            )
+        return self._paginate(_LIST, key="tools", item=Tool, params=params, page_token=token)
 
-    def list_names(
-        self,
-        *,
-        provider: NotGivenOr[str] = NOT_GIVEN,
-        identifier: NotGivenOr[str] = NOT_GIVEN,
-        tool_names: NotGivenOr[Iterable[str]] = NOT_GIVEN,
-        query: NotGivenOr[str] = NOT_GIVEN,
-        connector: NotGivenOr[str] = NOT_GIVEN,
-        organization_id: NotGivenOr[str] = NOT_GIVEN,
-        user_id: NotGivenOr[str] = NOT_GIVEN,
-        connected_account_id: NotGivenOr[str] = NOT_GIVEN,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
-    ) -> AsyncPaginator[str]:
-        """List only the names of the tools `list` would return (``filter.summary``)."""
-        params = _filters(
-            provider=provider,
-            identifier=identifier,
-            tool_names=tool_names,
-            query=query,
-            connector=connector,
-            organization_id=organization_id,
-            user_id=user_id,
-            connected_account_id=connected_account_id,
-            page_size=page_size,
-        )
-        params["filter.summary"] = True
-        return self._paginate(
-            _LIST, key="tool_names", item=str, params=params, page_token=page_token
-        )
-
+    @operation(_LIST_SCOPED)
     def list_scoped(
         self,
         *,
         identifier: str,
-        providers: NotGivenOr[Iterable[str]] = NOT_GIVEN,
-        tool_names: NotGivenOr[Iterable[str]] = NOT_GIVEN,
-        connection_names: NotGivenOr[Iterable[str]] = NOT_GIVEN,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
+        providers: Iterable[str] | None = None,
+        tool_names: Iterable[str] | None = None,
+        connection_names: Iterable[str] | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
     ) -> AsyncPaginator[ScopedTool]:
         """List the tools *identifier* can call now, each with the connected account it uses.
 
-        This is the list to hand to an LLM for that user or agent.
+        This is the list to hand to an LLM for that user or agent. A filter
+        passed as `None` is not sent.
         """
         _require_identifier(identifier)
-        check_page_size(page_size)
-        params = given(
+        check_page_size(_given(page_size))
+        params = _present(
             identifier=identifier,
             page_size=page_size,
             **{
@@ -134,46 +170,49 @@ class Tools(Resource):
             },
         )
         return self._paginate(
-            _LIST_SCOPED, key="tools", item=ScopedTool, params=params, page_token=page_token
+            _LIST_SCOPED, key="tools", item=ScopedTool, params=params, page_token=_given(page_token)
         )
 
+    @operation(_LIST_AVAILABLE)
     def list_available(
         self,
         *,
         identifier: str,
-        page_size: NotGivenOr[int] = NOT_GIVEN,
-        page_token: NotGivenOr[str] = NOT_GIVEN,
+        page_size: int | None = None,
+        page_token: str | None = None,
     ) -> AsyncPaginator[Tool]:
         """List the tools that can be made available to *identifier* (the candidates).
 
         Unlike `list_scoped`, this includes tools whose connected account is
-        not authorized yet.
+        not authorized yet. `page_size` and `page_token` passed as `None` are not sent.
         """
         _require_identifier(identifier)
-        check_page_size(page_size)
-        params = given(identifier=identifier, page_size=page_size)
+        check_page_size(_given(page_size))
+        params = _present(identifier=identifier, page_size=page_size)
         return self._paginate(
-            _LIST_AVAILABLE, key="tools", item=Tool, params=params, page_token=page_token
+            _LIST_AVAILABLE, key="tools", item=Tool, params=params, page_token=_given(page_token)
         )
 
+    @operation(_EXECUTE)
     async def execute(
         self,
-        tool_name: str,
+        name: str,
         *,
-        params: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
-        connected_account_id: NotGivenOr[str] = NOT_GIVEN,
-        identifier: NotGivenOr[str] = NOT_GIVEN,
-        connector: NotGivenOr[str] = NOT_GIVEN,
-        organization_id: NotGivenOr[str] = NOT_GIVEN,
-        user_id: NotGivenOr[str] = NOT_GIVEN,
-        agent_run_id: NotGivenOr[str] = NOT_GIVEN,
+        params: Mapping[str, Any] | None = None,
+        connected_account_id: str | None = None,
+        identifier: str | None = None,
+        connector: str | None = None,
+        organization_id: str | None = None,
+        user_id: str | None = None,
+        agent_run_id: str | None = None,
         timeout: float | None = None,
     ) -> ToolExecution:
-        """Run *tool_name* with *params* through a connected account, and return its output.
+        """Run the tool *name* with *params* through a connected account, and return its output.
 
         Name the account by `connected_account_id`, or by `identifier` and
         `connector` (narrowed by `organization_id`/`user_id`). `agent_run_id`
-        groups the calls of one agent run in Scalekit's logs.
+        groups the calls of one agent run in Scalekit's logs. An argument
+        passed as `None` is not sent.
 
         The call's deadline is *timeout*: by default `EXECUTE_TIMEOUT` (120 s)
         or the client's own timeout if longer. The wait for the answer is
@@ -185,11 +224,11 @@ class Tools(Resource):
             ToolExecutionError: the tool failed at its provider.
             NotFoundError: no such tool, or no such connected account.
         """
-        if not isinstance(tool_name, str):
-            raise TypeError(f"tool_name must be a str, not {type(tool_name).__name__}")
-        if not tool_name:
-            raise ValueError("tool_name must not be empty")
-        if params is not NOT_GIVEN and not isinstance(params, Mapping):
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a str, not {type(name).__name__}")
+        if not name:
+            raise ValueError("name must not be empty")
+        if params is not None and not isinstance(params, Mapping):
             raise TypeError("params must be a mapping (a JSON object)")
         engine = self._engine
         if timeout is None:
@@ -198,9 +237,9 @@ class Tools(Resource):
             raise ValueError("timeout must be a positive number of seconds")
         phases = engine.options.timeouts
         timeouts = attrs.evolve(phases, read=max(phases.read, EXECUTE_READ_TIMEOUT))
-        body = given(
-            tool_name=tool_name,
-            params=dict(params) if params is not NOT_GIVEN else NOT_GIVEN,
+        body = _present(
+            tool_name=name,
+            params=None if params is None else dict(params),
             connected_account_id=connected_account_id,
             identifier=identifier,
             connector=connector,
@@ -219,9 +258,19 @@ def _require_identifier(identifier: object) -> None:
         raise ValueError("identifier must not be empty")
 
 
-def _optional_list(name: str, values: NotGivenOr[Iterable[str]]) -> NotGivenOr[list[str]]:
-    if values is NOT_GIVEN:
-        return NOT_GIVEN
+def _given(value: T | None) -> NotGivenOr[T]:
+    """`None` as not given: a list filter or call argument passed as `None` is left out."""
+    return NOT_GIVEN if value is None else value
+
+
+def _present(**fields: object) -> dict[str, Any]:
+    """The keyword arguments whose value is not `None`, in order."""
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _optional_list(name: str, values: Iterable[str] | None) -> list[str] | None:
+    if values is None:
+        return None
     if isinstance(values, str):
         raise TypeError(f"{name} must be a list of str, not one str")
     out = list(values)
@@ -232,21 +281,21 @@ def _optional_list(name: str, values: NotGivenOr[Iterable[str]]) -> NotGivenOr[l
 
 def _filters(
     *,
-    provider: NotGivenOr[str],
-    identifier: NotGivenOr[str],
-    tool_names: NotGivenOr[Iterable[str]],
-    query: NotGivenOr[str],
-    connector: NotGivenOr[str],
-    organization_id: NotGivenOr[str],
-    user_id: NotGivenOr[str],
-    connected_account_id: NotGivenOr[str],
-    page_size: NotGivenOr[int],
+    provider: str | None,
+    identifier: str | None,
+    tool_names: Iterable[str] | None,
+    query: str | None,
+    connector: str | None,
+    organization_id: str | None,
+    user_id: str | None,
+    connected_account_id: str | None,
+    page_size: int | None,
 ) -> dict[str, Any]:
     """The query string of ``GET /api/v1/tools``: ``filter.*`` fields and the page size."""
-    check_page_size(page_size)
-    if query is not NOT_GIVEN and (not isinstance(query, str) or not 3 <= len(query) <= 100):
+    check_page_size(_given(page_size))
+    if query is not None and (not isinstance(query, str) or not 3 <= len(query) <= 100):
         raise ValueError("query must be a str of 3 to 100 characters")
-    filters = given(
+    filters = _present(
         provider=provider,
         identifier=identifier,
         tool_name=_optional_list("tool_names", tool_names),
@@ -257,5 +306,6 @@ def _filters(
         connected_account_id=connected_account_id,
     )
     params: dict[str, Any] = {f"filter.{key}": value for key, value in filters.items()}
-    params.update(given(page_size=page_size))
+    if page_size is not None:
+        params["page_size"] = page_size
     return params

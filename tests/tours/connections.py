@@ -9,18 +9,18 @@ from scalekit_async.testing._connections import add_connection
 
 async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     org = await client.organizations.create(display_name="Connections Tour")
-    await client.domains.create(org.id, "tour-connections.example")
+    await client.domains.create("tour-connections.example", organization_id=org.id)
     saml = add_connection(fake, org.id)
     oidc = add_connection(fake, org.id, type="OIDC", provider="GOOGLE", enabled=False)
     await client.connections.list(organization_id=org.id, include="all")
     await client.connections.list(domain="tour-connections.example")
-    await client.connections.get(org.id, saml["id"])
-    await client.connections.get(org.id, oidc["id"])
-    await client.connections.enable(org.id, oidc["id"])
-    await client.connections.disable(org.id, saml["id"])
-    await client.connections.delete(org.id, saml["id"])
+    await client.connections.get(saml["id"], organization_id=org.id)
+    await client.connections.get(oidc["id"], organization_id=org.id)
+    await client.connections.enable(oidc["id"], organization_id=org.id)
+    await client.connections.disable(saml["id"], organization_id=org.id)
+    await client.connections.delete(saml["id"], organization_id=org.id)
     try:
-        await client.connections.get(org.id, saml["id"])
+        await client.connections.get(saml["id"], organization_id=org.id)
     except NotFoundError:
         pass
     else:

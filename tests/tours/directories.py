@@ -19,21 +19,21 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     admins = add_directory_group(fake, directory["id"], display_name="Admins")
     add_directory_user(fake, directory["id"], email="ada@example.com", group_ids=[admins["id"]])
     add_directory_user(fake, directory["id"], email="bob@example.com")
-    await client.directories.list(org.id)
-    await client.directories.get(org.id, directory["id"])
-    await client.directories.enable(org.id, directory["id"])
-    await client.directories.disable(org.id, directory["id"])
+    await client.directories.list(organization_id=org.id)
+    await client.directories.get(directory["id"], organization_id=org.id)
+    await client.directories.enable(directory["id"], organization_id=org.id)
+    await client.directories.disable(directory["id"], organization_id=org.id)
     await client.directories.list_users(
-        org.id,
         directory["id"],
+        organization_id=org.id,
         page_size=30,
         include_detail=True,
         directory_group_id=admins["id"],
         updated_after=datetime(2000, 1, 1, tzinfo=UTC),
     )
     await client.directories.list_groups(
-        org.id,
         directory["id"],
+        organization_id=org.id,
         page_size=30,
         include_detail=True,
         include_external_groups=False,

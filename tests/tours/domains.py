@@ -8,13 +8,17 @@ from scalekit_async.testing import FakeScalekit
 
 async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     org = await client.organizations.create(display_name="Domains Tour")
-    sso = await client.domains.create(org.id, "tour-domains.example")
-    await client.domains.create(org.id, "tour-allowed.example", domain_type="ALLOWED_EMAIL_DOMAIN")
-    await client.domains.get(org.id, sso.id)
-    await client.domains.list(org.id, page_size=10, domain_type="ORGANIZATION_DOMAIN")
-    await client.domains.delete(org.id, sso.id)
+    sso = await client.domains.create("tour-domains.example", organization_id=org.id)
+    await client.domains.create(
+        "tour-allowed.example", organization_id=org.id, domain_type="ALLOWED_EMAIL_DOMAIN"
+    )
+    await client.domains.get(sso.id, organization_id=org.id)
+    await client.domains.list(
+        organization_id=org.id, page_size=10, domain_type="ORGANIZATION_DOMAIN"
+    )
+    await client.domains.delete(sso.id, organization_id=org.id)
     try:
-        await client.domains.get(org.id, sso.id)
+        await client.domains.get(sso.id, organization_id=org.id)
     except NotFoundError:
         pass
     else:

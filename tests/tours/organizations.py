@@ -14,7 +14,7 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     await client.organizations.get_by_external_id("tour-org")
     await client.organizations.list(page_size=10, external_id="tour-org")
     await client.organizations.update(org.id, display_name="Tour Org 2")
-    await client.organizations.update_settings(org.id, {"sso": True})
+    await client.organizations.update_settings(org.id, features={"sso": True})
     await client.organizations.generate_portal_link(org.id, features=["sso", "dir_sync"])
     await client.organizations.get_session_policy(org.id)
     await client.organizations.update_session_policy(

@@ -15,7 +15,7 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
         authorization_details=AuthorizationDetails(oauth_token=OauthToken(access_token="at")),
     )
     await client.tools.list(provider="GMAIL", query="send email", page_size=10)
-    await client.tools.list_names(identifier="tools-tour@example.com")
+    await client.tools.list(identifier="tools-tour@example.com", summary=True)
     await client.tools.list_scoped(
         identifier="tools-tour@example.com", providers=["GMAIL"], page_size=10
     )
