@@ -202,9 +202,7 @@ def own_private_names(tree: ast.Module) -> set[str]:
                 if isinstance(target, ast.Name) and target.id == "__slots__":
                     value = node.value
                     if isinstance(value, ast.Tuple | ast.List):
-                        names.update(
-                            e.value for e in value.elts if isinstance(e, ast.Constant)
-                        )
+                        names.update(e.value for e in value.elts if isinstance(e, ast.Constant))
     return names
 
 
