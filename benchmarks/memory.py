@@ -48,7 +48,9 @@ async def page_cost(client: sk.ScalekitClient) -> int:
 
 async def iterate(url: str, items: int, transport: Any = None) -> dict[str, Any]:
     """Iterate *items* organizations once, tracing memory; return the marks and summary."""
-    async with sk.ScalekitClient(url, "bench", "bench-secret", transport=transport) as client:
+    async with sk.ScalekitClient(
+        url, "bench", "bench-secret-0123456789", transport=transport
+    ) as client:
         # Warm up outside the trace: token, connection, converter hooks, URL caches.
         async for _ in client.organizations.list(page_size=PAGE_SIZE):
             break

@@ -61,7 +61,7 @@ async def calls(
     url: str, count: int, profile: cProfile.Profile, transport: str, in_flight: int
 ) -> None:
     made = sk.AiohttpTransport() if transport == "aiohttp" else None
-    async with sk.ScalekitClient(url, "bench", "bench-secret", transport=made) as client:
+    async with sk.ScalekitClient(url, "bench", "bench-secret-0123456789", transport=made) as client:
 
         async def worker(n: int) -> None:
             for _ in range(n):

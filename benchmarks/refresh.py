@@ -71,7 +71,7 @@ async def scenario(
     """One burst on a new, warmed client, with a token that is fresh or must be refreshed."""
     control(url, f"/_bench/token-ttl?seconds={SHORT_TTL if refresh else LONG_TTL}")
     made = transport() if transport else None
-    async with sk.ScalekitClient(url, "bench", "bench-secret", transport=made) as client:
+    async with sk.ScalekitClient(url, "bench", "bench-secret-0123456789", transport=made) as client:
         async with anyio.create_task_group() as tg:  # token, and a pool of connections
             for _ in range(100):
                 tg.start_soon(first_page, client)

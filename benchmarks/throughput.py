@@ -70,7 +70,9 @@ async def raw_aiohttp(url: str, level: int, seconds: float) -> float:
 
 
 async def sdk(url: str, level: int, seconds: float, transport: Any = None) -> float:
-    async with sk.ScalekitClient(url, "bench", "bench-secret", transport=transport) as client:
+    async with sk.ScalekitClient(
+        url, "bench", "bench-secret-0123456789", transport=transport
+    ) as client:
         return await rate(client.organizations.list, level, seconds)
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ._errors import ConfigurationError
+from ._redact import MIN_SECRET_LENGTH
 
 __all__ = ["Credentials", "Secret"]
 
@@ -104,4 +105,11 @@ class Credentials:
         assert url
         assert cid
         assert secret
+        if len(secret) < MIN_SECRET_LENGTH:
+            # Real client secrets are far longer; a short one is a placeholder or a typo,
+            # and could not be told apart from ordinary words when redacting.
+            raise ConfigurationError(
+                f"client_secret is {len(secret)} characters long; a Scalekit client secret "
+                f"has at least {MIN_SECRET_LENGTH} (copy it whole from the dashboard)"
+            )
         return cls(normalize_url(url), cid, Secret(secret))

@@ -73,14 +73,17 @@ def test_pkce_verifier_never_in_repr() -> None:
     pair = generate_pkce()
     assert pair.verifier not in repr(pair)
     assert pair.challenge in repr(pair)
-    assert isinstance(sk.ScalekitClient("https://a.b", "c", "d").auth.generate_pkce(), PkcePair)
+    assert isinstance(
+        sk.ScalekitClient("https://a.b", "c", "secret-of-at-least-16-chars").auth.generate_pkce(),
+        PkcePair,
+    )
 
 
 # -- URLs ----------------------------------------------------------------------------------
 
 
 def test_authorization_url_defaults() -> None:
-    client = sk.ScalekitClient("https://acme.scalekit.dev", "skc_1", "secret")
+    client = sk.ScalekitClient("https://acme.scalekit.dev", "skc_1", "secret-of-at-least-16-chars")
     url = client.auth.authorization_url(CALLBACK)
     assert url.startswith("https://acme.scalekit.dev/oauth/authorize?")
     assert query(url) == {
@@ -92,7 +95,7 @@ def test_authorization_url_defaults() -> None:
 
 
 def test_authorization_url_every_option() -> None:
-    client = sk.ScalekitClient("https://acme.scalekit.dev", "skc_1", "secret")
+    client = sk.ScalekitClient("https://acme.scalekit.dev", "skc_1", "secret-of-at-least-16-chars")
     pkce = generate_pkce()
     url = client.auth.authorization_url(
         CALLBACK,
@@ -130,7 +133,9 @@ def test_authorization_url_every_option() -> None:
 
 
 def test_authorization_url_validates_input() -> None:
-    auth = sk.ScalekitClient("https://acme.scalekit.dev", "skc_1", "secret").auth
+    auth = sk.ScalekitClient(
+        "https://acme.scalekit.dev", "skc_1", "secret-of-at-least-16-chars"
+    ).auth
     with pytest.raises(ValueError, match="redirect_uri"):
         auth.authorization_url("/relative/callback")
     with pytest.raises(TypeError, match="redirect_uri"):
@@ -149,7 +154,9 @@ def test_authorization_url_validates_input() -> None:
 
 
 def test_logout_url() -> None:
-    auth = sk.ScalekitClient("https://acme.scalekit.dev", "skc_1", "secret").auth
+    auth = sk.ScalekitClient(
+        "https://acme.scalekit.dev", "skc_1", "secret-of-at-least-16-chars"
+    ).auth
     assert auth.logout_url() == "https://acme.scalekit.dev/oidc/logout"
     url = auth.logout_url(
         id_token_hint="eyJ.a.b", post_logout_redirect_uri="https://app.example.com/", state="s"

@@ -38,7 +38,7 @@ async def over_socket(
 def test_constructor_does_no_io_and_reads_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCALEKIT_ENVIRONMENT_URL", "https://acme.scalekit.dev/")
     monkeypatch.setenv("SCALEKIT_CLIENT_ID", "skc_1")
-    monkeypatch.setenv("SCALEKIT_CLIENT_SECRET", "s3cr3t-value")
+    monkeypatch.setenv("SCALEKIT_CLIENT_SECRET", "s3cr3t-value-of-16-chars")
     client = sk.ScalekitClient()
     assert client.environment_url == "https://acme.scalekit.dev"
     assert client.token_fetches == 0
@@ -54,13 +54,13 @@ def test_missing_settings_are_a_configuration_error(monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize("url", ["ftp://x.test", "https://x.test?a=1", "https://"])
 def test_bad_environment_url(url: str) -> None:
     with pytest.raises(sk.ConfigurationError):
-        sk.ScalekitClient(url, "id", "secret")
+        sk.ScalekitClient(url, "id", "secret-of-at-least-16-chars")
 
 
 @pytest.mark.parametrize("options", [{"timeout": 0}, {"max_retries": -1}, {"max_retries": True}])
 def test_bad_options(options: dict[str, object]) -> None:
     with pytest.raises(sk.ConfigurationError):
-        sk.ScalekitClient("https://x.test", "id", "secret", **options)  # type: ignore[arg-type]
+        sk.ScalekitClient("https://x.test", "id", "secret-of-at-least-16-chars", **options)  # type: ignore[arg-type]
 
 
 def test_secret_is_not_in_repr() -> None:
@@ -127,12 +127,12 @@ async def test_a_second_401_is_an_authentication_error(fake: FakeScalekit) -> No
 async def test_invalid_client_is_a_token_error_and_is_not_retried(fake: FakeScalekit) -> None:
     http = httpx.AsyncClient(transport=sk.testing.FakeTransport(fake))  # type: ignore[attr-defined]
     async with sk.ScalekitClient(
-        "http://fake.test", fake.client_id, "wrong-secret", http_client=http
+        "http://fake.test", fake.client_id, "wrong-secret-0123456789", http_client=http
     ) as client:
         with pytest.raises(sk.TokenError) as info:
             await client.organizations.list()
     assert info.value.error == "invalid_client"
-    assert "wrong-secret" not in str(info.value)
+    assert "wrong-secret-0123456789" not in str(info.value)
     assert len([r for r in fake.requests if r.path == "/oauth/token"]) == 1
 
 
@@ -267,7 +267,12 @@ async def test_connection_refused_is_retried_then_typed(
     events: list[sk.Attempt] = []
     transport = sk.AiohttpTransport() if transport_kind == "aiohttp" else None
     async with sk.ScalekitClient(
-        url, "id", "secret", retry=FAST, on_attempt=(events.append,), transport=transport
+        url,
+        "id",
+        "secret-of-at-least-16-chars",
+        retry=FAST,
+        on_attempt=(events.append,),
+        transport=transport,
     ) as client:
         with pytest.raises(sk.APIConnectionError) as info:
             await client.organizations.create(display_name="A")

@@ -263,13 +263,13 @@ def test_busy_port_exits_with_a_message(capsys: pytest.CaptureFixture[str]) -> N
 
 async def test_flags_configure_the_fake() -> None:
     args = build_parser().parse_args(
-        ["--token-ttl", "5", "--client-id", "skc_ci", "--client-secret", "ci-secret"]
+        ["--token-ttl", "5", "--client-id", "skc_ci", "--client-secret", "ci-secret-0123456789"]
     )
     fake = make_fake(args)
     async with sk.ScalekitClient(
         "http://fake.scalekit.test",
         "skc_ci",
-        "ci-secret",
+        "ci-secret-0123456789",
         transport=FakeTransport(fake),
     ) as client:
         await client.organizations.list()

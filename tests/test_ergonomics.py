@@ -114,3 +114,16 @@ async def test_a_view_shares_the_jwks_cache_of_its_client(fake: FakeScalekit) ->
     async with fake.client() as client:
         view = client.with_options(timeout=5)
         assert view.auth.jwks is client.auth.jwks
+
+
+@pytest.mark.parametrize("secret", ["client", "s", "fifteen-chars!!"])
+def test_a_secret_too_short_to_be_real_is_refused_without_showing_it(secret: str) -> None:
+    with pytest.raises(sk.ConfigurationError, match="at least 16") as info:
+        sk.ScalekitClient("https://x.test", "skc_1", secret)
+    assert secret not in str(info.value)
+
+
+def test_the_emulators_default_credentials_meet_the_bar() -> None:
+    fake = FakeScalekit()
+    assert len(fake.client_secret) >= 16
+    sk.ScalekitClient("https://x.test", fake.client_id, fake.client_secret)  # accepted

@@ -35,7 +35,7 @@ def test_all_lists_have_no_duplicates() -> None:
 
 
 def test_every_namespace_is_on_the_client() -> None:
-    client = sk.ScalekitClient("https://x.test", "id", "secret")
+    client = sk.ScalekitClient("https://x.test", "id", "secret-of-at-least-16-chars")
     for name in resources.__all__:
         if name == "Resource":
             continue

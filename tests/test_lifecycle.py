@@ -92,7 +92,7 @@ async def test_aclose_is_idempotent_and_safe_to_race(transport_kind: str) -> Non
         await client.aclose()
         await all_closed(stats)
     # A client that never sent anything closes (and enters and exits) just as well.
-    unused = sk.ScalekitClient("https://x.test", "skc_1", "secret")
+    unused = sk.ScalekitClient("https://x.test", "skc_1", "secret-of-at-least-16-chars")
     async with unused:
         pass
     await unused.aclose()
@@ -102,7 +102,7 @@ def test_a_never_used_client_needs_no_closing() -> None:
     """Construction opens nothing, so dropping an unused client is silent."""
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
-        client = sk.ScalekitClient("https://x.test", "skc_1", "secret")
+        client = sk.ScalekitClient("https://x.test", "skc_1", "secret-of-at-least-16-chars")
         del client
         gc.collect()
     assert [str(w.message) for w in seen] == []

@@ -70,7 +70,7 @@ def test_valid_delivery_returns_the_typed_event() -> None:
 
 
 def test_client_auth_namespace_verifies_too() -> None:
-    client = sk.ScalekitClient("https://x.scalekit.dev", "skc_1", "secret")
+    client = sk.ScalekitClient("https://x.scalekit.dev", "skc_1", "secret-of-at-least-16-chars")
     event = client.auth.verify_webhook(SECRET, sign_webhook(SECRET, BODY), BODY)
     assert event.id == "evt_1"
     with pytest.raises(WebhookSignatureError):
@@ -266,7 +266,7 @@ def test_interceptor_payload() -> None:
     assert got.display_name == "Pre-Signup"
     assert got.interceptor_context["user_email"] == "john@acme.com"
     assert got.data == {"user": {"id": "usr_1"}}
-    client = sk.ScalekitClient("https://x.scalekit.dev", "skc_1", "secret")
+    client = sk.ScalekitClient("https://x.scalekit.dev", "skc_1", "secret-of-at-least-16-chars")
     assert client.auth.verify_interceptor(SECRET, headers, INTERCEPTOR_BODY) == got
 
 
