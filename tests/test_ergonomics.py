@@ -116,7 +116,7 @@ async def test_a_view_shares_the_jwks_cache_of_its_client(fake: FakeScalekit) ->
         assert view.auth.jwks is client.auth.jwks
 
 
-@pytest.mark.parametrize("secret", ["client", "s", "fifteen-chars!!"])
+@pytest.mark.parametrize("secret", ["s3cr3t", "x7Kq", "fifteen-chars!!"])
 def test_a_secret_too_short_to_be_real_is_refused_without_showing_it(secret: str) -> None:
     with pytest.raises(sk.ConfigurationError, match="at least 16") as info:
         sk.ScalekitClient("https://x.test", "skc_1", secret)
