@@ -13,16 +13,48 @@ The ``add_*`` helpers seed state the public API cannot create (SSO connections,
 SCIM directories, sessions, passkeys, auth logs); the OAuth helpers mint tokens
 and sign webhooks the way Scalekit does, so login and webhook handlers can be
 tested end to end offline.
+
+Module map, lowest layer first (a module imports only modules above it):
+
+- ``_constants``: shared constants: host, URLs, credentials, paths, page sizes, id prefixes.
+- ``_http``: the HTTP vocabulary: `FakeRequest`, `Reply`, `Fault`, `ApiError`, `Router`, `App`.
+- ``_paging``: token pagination as the API answers it.
+- ``_delivery``: webhook subscriptions, signing and delivery (`Webhooks`, `sign_webhook`).
+- ``_state``: `FakeState`, what a fake knows: credentials, records, routes, ids, webhooks.
+- ``_events``: the webhook event of each state change (`emit`), `EMITTED_EVENT_TYPES`.
+- ``_organizations``: the Organizations endpoints.
+- ``_domains``: the Domains endpoints (an organization's domains).
+- ``_connections``: the SSO Connections endpoints and `add_connection`.
+- ``_directories``: the SCIM Directory endpoints and the ``add_directory*`` helpers.
+- ``_users``: the Users endpoints, and user and membership records shared with memberships.
+- ``_memberships``: the Memberships endpoints (add, change, remove, resend invitations).
+- ``_roles``: the environment and organization Roles endpoints.
+- ``_permissions``: the Permissions endpoints and the permissions of roles.
+- ``_sessions``: the Sessions endpoints and `add_session`.
+- ``_api_clients``: the organization API client (M2M) endpoints.
+- ``_auth_logs``: the authentication-log endpoint and `add_auth_request`.
+- ``_passwordless``: the passwordless (magic link and OTP) endpoints.
+- ``_passkeys``: the passkey (WebAuthn credential) endpoints and `add_passkey`.
+- ``_connected_accounts``: the connected-accounts endpoints and `complete_authorization`.
+- ``_tools``: the tool catalogue (`TOOLS`), tool execution and `fail_tool`.
+- ``_mcp``: the MCP configuration endpoints.
+- ``_providers``: the custom provider endpoints.
+- ``_oauth``: hosted login, user grants, signing keys and token minting (`FakeOAuth`).
+- ``_server``: serving an `App` over HTTP/1.1 on a socket (`ServerStats`).
+- ``_fake``: `FakeScalekit` (the state, answering requests) and `FakeTransport`.
+- ``_seed``: fixtures (JSON or YAML) loaded into a fake (`apply_seed`, `load_seed`).
+- ``__main__``: the ``scalekit-fake`` emulator command line.
 """
 
 from ._auth_logs import add_auth_request
 from ._connected_accounts import complete_authorization
 from ._connections import add_connection
+from ._delivery import Delivery, Subscription, Webhooks, new_webhook_secret, sign_webhook
 from ._directories import add_directory, add_directory_group, add_directory_user
-from ._events import EMITTED_EVENT_TYPES, Delivery, Subscription, Webhooks, subscribe
+from ._events import EMITTED_EVENT_TYPES, subscribe
 from ._fake import FakeScalekit, FakeTransport
 from ._http import FakeRequest, Fault, Reply
-from ._oauth import FakeOAuth, mint_access_token, new_webhook_secret, oauth, sign_webhook
+from ._oauth import FakeOAuth, mint_access_token, oauth
 from ._passkeys import add_passkey
 from ._seed import SeedError, SeedSummary, apply_seed, load_seed, parse_seed, seed_fake
 from ._server import ServerStats

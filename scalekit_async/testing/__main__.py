@@ -26,7 +26,8 @@ from typing import Any
 
 import anyio
 
-from ._fake import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeScalekit
+from ._constants import API_PREFIX, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from ._fake import FakeScalekit
 from ._http import Reply
 from ._oauth import oauth
 from ._seed import SeedError, seed_fake
@@ -85,7 +86,7 @@ class EmulatedScalekit(FakeScalekit):
         if self.latency:
             await anyio.sleep(self.latency)
         path = target.partition("?")[0]
-        if self.fail_rate and path.startswith("/api/") and self._draws.random() < self.fail_rate:
+        if self.fail_rate and path.startswith(API_PREFIX) and self._draws.random() < self.fail_rate:
             self.faults_injected += 1
             wait = None if self.retry_after is None else f"{self.retry_after:g}"
             # No await between here and the fake's own fault lookup: this request takes it.

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._constants import M2M_CLIENT_PREFIX, SECRET_PREFIX
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["install"]
 
@@ -71,7 +70,7 @@ def _validate(body: Mapping[str, Any], *, creating: bool) -> None:
         raise ApiError(400, "invalid request", violations=tuple(violations))
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the organization API client operations on *fake*."""
     clients = fake.api_clients
 
@@ -96,7 +95,7 @@ def install(fake: FakeScalekit) -> None:
         plain = "m2morg_secret_" + secrets.token_urlsafe(24)
         now = fake.now()
         secret = {
-            "id": fake.new_id("sec"),
+            "id": fake.new_id(SECRET_PREFIX),
             "create_time": now,
             "update_time": now,
             "secret_suffix": plain[-4:],
@@ -123,7 +122,7 @@ def install(fake: FakeScalekit) -> None:
         now = fake.now()
         secret, plain = new_secret()
         client: dict[str, Any] = {
-            "client_id": fake.new_id("m2morg"),
+            "client_id": fake.new_id(M2M_CLIENT_PREFIX),
             "secrets": [secret],
             "name": "",
             "description": "",
@@ -163,7 +162,7 @@ def install(fake: FakeScalekit) -> None:
     def list_(request: FakeRequest, organization_id: str) -> Reply:
         check_org(organization_id)
         items = [c for c in clients.values() if c["organization_id"] == organization_id]
-        return Reply.json(200, page(request, items, "clients", default_size=10))
+        return Reply.json(200, page(request, items, "clients"))
 
     def create_secret(request: FakeRequest, organization_id: str, client_id: str) -> Reply:
         client = find(organization_id, client_id)

@@ -9,21 +9,20 @@ it (and verification updates the entry's ``status``); seed more with
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._converter import parse_timestamp
+from ._constants import AUTH_REQUEST_PREFIX
 from ._http import ApiError, FakeRequest, Reply
 from ._paging import page
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["add_auth_request", "find_auth_request", "install"]
 
 _STATUSES = frozenset({"INITIATED", "PENDING", "SUCCESS", "FAILED"})
 
 
-def add_auth_request(fake: FakeScalekit, **fields: Any) -> dict[str, Any]:
+def add_auth_request(fake: FakeState, **fields: Any) -> dict[str, Any]:
     """Record an authentication request in the log and return its JSON.
 
     Any ``AuthLogRequest`` field can be given (e.g. ``email=...``,
@@ -34,7 +33,7 @@ def add_auth_request(fake: FakeScalekit, **fields: Any) -> dict[str, Any]:
         "organization_id": "",
         "environment_id": "env_fake",
         "connection_id": "",
-        "auth_request_id": fake.new_id("ar"),
+        "auth_request_id": fake.new_id(AUTH_REQUEST_PREFIX),
         "email": "",
         "connection_type": "",
         "connection_provider": "",
@@ -54,7 +53,7 @@ def add_auth_request(fake: FakeScalekit, **fields: Any) -> dict[str, Any]:
     return entry
 
 
-def find_auth_request(fake: FakeScalekit, auth_request_id: str) -> dict[str, Any] | None:
+def find_auth_request(fake: FakeState, auth_request_id: str) -> dict[str, Any] | None:
     """The logged authentication request with this id, if any."""
     return next(
         (e for e in fake.auth_requests if e.get("auth_request_id") == auth_request_id), None
@@ -73,7 +72,7 @@ def _time(request: FakeRequest, name: str) -> datetime | None:
         ) from None
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the authentication-log operation on *fake*."""
 
     def list_(request: FakeRequest) -> Reply:
@@ -101,6 +100,6 @@ def install(fake: FakeScalekit) -> None:
                 if (start and when < start) or (end and when > end):
                     continue
             items.append(entry)
-        return Reply.json(200, page(request, items, "authRequests", default_size=10))
+        return Reply.json(200, page(request, items, "authRequests"))
 
     fake.router.add("GET", "/api/v1/logs/authentication/requests", list_)

@@ -23,17 +23,25 @@ import re
 import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import attrs
 
+from ._constants import (
+    CONNECT_URL,
+    CONNECTED_ACCOUNT_MAX_PAGE_SIZE,
+    CONNECTED_ACCOUNT_PREFIX,
+    CONNECTED_ACCOUNT_SEARCH_MAX_PAGE_SIZE,
+    CONNECTION_PREFIX,
+    FLOW_PREFIX,
+    LINK_PREFIX,
+    TOKEN_SERIAL_PREFIX,
+)
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["CONNECTORS", "complete_authorization", "install"]
 
@@ -46,7 +54,6 @@ CONNECTORS: Mapping[str, Mapping[str, str]] = {
 }
 """The fake's built-in connectors: name -> provider and default authorization type."""
 
-PORTAL = "https://fake.scalekit.test"
 _CONNECTOR = re.compile(r"[A-Za-z0-9 _:-]{1,400}")
 _LIST_FIELDS = (
     "id",
@@ -85,10 +92,10 @@ class AgentKitState:
     flows: dict[str, _Flow] = attrs.field(factory=dict)
 
 
-_STATES: weakref.WeakKeyDictionary[FakeScalekit, AgentKitState] = weakref.WeakKeyDictionary()
+_STATES: weakref.WeakKeyDictionary[FakeState, AgentKitState] = weakref.WeakKeyDictionary()
 
 
-def agentkit(fake: FakeScalekit) -> AgentKitState:
+def agentkit(fake: FakeState) -> AgentKitState:
     """The AgentKit side state of *fake* (created on first use)."""
     state = _STATES.get(fake)
     if state is None:
@@ -102,7 +109,7 @@ def later(delta: timedelta) -> str:
     return when.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def connector_info(fake: FakeScalekit, name: str) -> dict[str, str] | None:
+def connector_info(fake: FakeState, name: str) -> dict[str, str] | None:
     """The provider, authorization type and connection id of connector *name*, if it exists."""
     builtin = CONNECTORS.get(name)
     if builtin is not None:
@@ -119,7 +126,7 @@ def connector_info(fake: FakeScalekit, name: str) -> dict[str, str] | None:
         return None
     ids = agentkit(fake).connection_ids
     if name not in ids:
-        ids[name] = fake.new_id("conn")
+        ids[name] = fake.new_id(CONNECTION_PREFIX)
     info["connection_id"] = ids[name]
     return info
 
@@ -169,7 +176,7 @@ def _set_credentials(account: dict[str, Any], details: Mapping[str, Any]) -> Non
 
 
 def new_account(
-    fake: FakeScalekit,
+    fake: FakeState,
     *,
     connector: str,
     identifier: str,
@@ -189,7 +196,7 @@ def new_account(
     if find_by_key(fake, connector, identifier, organization_id, user_id, exact=True):
         raise ApiError(409, "connected account with the same identifier already exists")
     account: dict[str, Any] = {
-        "id": fake.new_id("ca"),
+        "id": fake.new_id(CONNECTED_ACCOUNT_PREFIX),
         "identifier": identifier,
         "connector": connector,
         "provider": info["provider"],
@@ -211,7 +218,7 @@ def new_account(
 
 
 def find_by_key(
-    fake: FakeScalekit,
+    fake: FakeState,
     connector: str,
     identifier: str,
     organization_id: str | None = None,
@@ -241,20 +248,20 @@ def find_by_key(
 
 
 def start_flow(
-    fake: FakeScalekit,
+    fake: FakeState,
     account: dict[str, Any],
     *,
     state: str | None = None,
     user_verify_url: str | None = None,
 ) -> tuple[str, str]:
     """Start an authorization flow for *account*: its magic link and expiry."""
-    link_id = fake.new_id("lnk")
-    flow_id = fake.new_id("authreq")
+    link_id = fake.new_id(LINK_PREFIX)
+    flow_id = fake.new_id(FLOW_PREFIX)
     agentkit(fake).flows[flow_id] = _Flow(account["id"], link_id, state, user_verify_url)
-    return f"{PORTAL}/magicLink/connect/{link_id}", later(_LINK_TTL)
+    return f"{CONNECT_URL}/magicLink/connect/{link_id}", later(_LINK_TTL)
 
 
-def complete_authorization(fake: FakeScalekit, link: str) -> str:
+def complete_authorization(fake: FakeState, link: str) -> str:
     """Play the user who follows a magic *link* and authorizes the account at the provider.
 
     Returns the URL the user is sent to: the flow's ``user_verify_url`` with
@@ -279,7 +286,7 @@ def complete_authorization(fake: FakeScalekit, link: str) -> str:
     if flow.user_verify_url is None:
         flow.consumed = True
         _grant(fake, account)
-        return f"{PORTAL}/connect/success?connected_account_id={account['id']}"
+        return f"{CONNECT_URL}/connect/success?connected_account_id={account['id']}"
     old_status = account["status"]
     account["status"] = "PENDING_VERIFICATION"
     account["updated_at"] = fake.now()
@@ -291,10 +298,10 @@ def complete_authorization(fake: FakeScalekit, link: str) -> str:
     return flow.user_verify_url + sep + urlencode(query)
 
 
-def _grant(fake: FakeScalekit, account: dict[str, Any]) -> None:
+def _grant(fake: FakeState, account: dict[str, Any]) -> None:
     """Give *account* fresh (fake) OAuth tokens, as a finished authorization does."""
     old_status = account["status"]
-    serial = fake.new_id("tok")
+    serial = fake.new_id(TOKEN_SERIAL_PREFIX)
     _set_credentials(
         account,
         {
@@ -332,7 +339,7 @@ def _need(body: Mapping[str, Any], name: str, *, max_len: int) -> str:
     return value
 
 
-def locate(fake: FakeScalekit, fields: Mapping[str, Any]) -> dict[str, Any]:
+def locate(fake: FakeState, fields: Mapping[str, Any]) -> dict[str, Any]:
     """The account a request names by ``id``, or by ``connector`` and ``identifier``.
 
     Raises:
@@ -371,7 +378,7 @@ def _page_size(request: FakeRequest, *, maximum: int) -> None:
         )
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the connected accounts operations on *fake*."""
     accounts = fake.connected_accounts
 
@@ -410,7 +417,7 @@ def install(fake: FakeScalekit) -> None:
         return details, config
 
     def list_(request: FakeRequest) -> Reply:
-        _page_size(request, maximum=99)
+        _page_size(request, maximum=CONNECTED_ACCOUNT_MAX_PAGE_SIZE)
         names = request.params("connection_names")
         if names and request.param("connector"):
             raise ApiError(
@@ -440,7 +447,13 @@ def install(fake: FakeScalekit) -> None:
                 if any(query in a[k].lower() for k in ("identifier", "connector", "provider"))
             ]
         return Reply.json(
-            200, page(request, [summary(a) for a in items], "connected_accounts", max_size=99)
+            200,
+            page(
+                request,
+                [summary(a) for a in items],
+                "connected_accounts",
+                max_size=CONNECTED_ACCOUNT_MAX_PAGE_SIZE,
+            ),
         )
 
     def search(request: FakeRequest) -> Reply:
@@ -449,7 +462,7 @@ def install(fake: FakeScalekit) -> None:
             raise ApiError(
                 400, "invalid request", violations=(("query", "must be 3 to 200 characters"),)
             )
-        _page_size(request, maximum=30)
+        _page_size(request, maximum=CONNECTED_ACCOUNT_SEARCH_MAX_PAGE_SIZE)
         items = [
             a
             for a in accounts.values()
@@ -459,7 +472,13 @@ def install(fake: FakeScalekit) -> None:
         if connection_id:
             items = [a for a in items if a["connection_id"] == connection_id]
         return Reply.json(
-            200, page(request, [summary(a) for a in items], "connected_accounts", max_size=30)
+            200,
+            page(
+                request,
+                [summary(a) for a in items],
+                "connected_accounts",
+                max_size=CONNECTED_ACCOUNT_SEARCH_MAX_PAGE_SIZE,
+            ),
         )
 
     def create(request: FakeRequest) -> Reply:
@@ -551,7 +570,7 @@ def install(fake: FakeScalekit) -> None:
             200,
             {
                 "post_user_verify_redirect_url": (
-                    f"{PORTAL}/connect/success?connected_account_id={account['id']}"
+                    f"{CONNECT_URL}/connect/success?connected_account_id={account['id']}"
                 )
             },
         )

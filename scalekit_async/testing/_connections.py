@@ -14,14 +14,13 @@ its stored ``enabled``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._constants import CONNECTION_PREFIX, DEFAULT_ENV_URL
 from ._domains import organization_domains
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["add_connection", "install"]
 
@@ -87,7 +86,7 @@ def _default_config(connection_type: str, base: str) -> tuple[str, dict[str, Any
     return None
 
 
-def add_connection(fake: FakeScalekit, organization_id: str, **fields: Any) -> dict[str, Any]:
+def add_connection(fake: FakeState, organization_id: str, **fields: Any) -> dict[str, Any]:
     """Seed a connection of an existing organization and return its stored record.
 
     By default it is a completed, enabled Okta SAML connection with SAML
@@ -100,14 +99,12 @@ def add_connection(fake: FakeScalekit, organization_id: str, **fields: Any) -> d
         TypeError: a field is not a ``connections.Connection`` field.
 
     """
-    from ._fake import DEFAULT_ENV_URL
-
     if organization_id not in fake.organizations:
         raise LookupError(f"no organization {organization_id!r} in this fake; create it first")
     unknown = sorted(set(fields) - _FIELDS)
     if unknown:
         raise TypeError(f"not connection fields: {', '.join(unknown)}")
-    connection_id = fields.get("id") or fake.new_id("conn")
+    connection_id = fields.get("id") or fake.new_id(CONNECTION_PREFIX)
     base = f"{DEFAULT_ENV_URL}/sso/v1/connections/{connection_id}"
     record: dict[str, Any] = {
         "id": connection_id,
@@ -133,7 +130,7 @@ def add_connection(fake: FakeScalekit, organization_id: str, **fields: Any) -> d
     return record
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the Connections operations on *fake*."""
     connections = fake.connections
 

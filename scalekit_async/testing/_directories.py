@@ -21,15 +21,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._converter import format_timestamp, parse_timestamp
+from ._constants import (
+    DEFAULT_ENV_URL,
+    DIRECTORY_GROUP_PREFIX,
+    DIRECTORY_MAX_PAGE_SIZE,
+    DIRECTORY_PREFIX,
+    DIRECTORY_USER_PREFIX,
+)
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply
 from ._paging import page
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["add_directory", "add_directory_group", "add_directory_user", "install"]
 
@@ -65,8 +70,7 @@ _USER_FIELDS = frozenset(
     }
 )
 _BOOKKEEPING = ("directory_id", "group_ids")
-_MAX_PAGE_SIZE = 30
-_GROUP_ID_PREFIX = "dirgroup_"
+_GROUP_ID_PREFIX = f"{DIRECTORY_GROUP_PREFIX}_"
 _GROUP_ID_MAX_LEN = 37
 
 
@@ -81,14 +85,14 @@ def _stamp(value: Any) -> Any:
     return format_timestamp(value) if isinstance(value, datetime) else value
 
 
-def _directory(fake: FakeScalekit, directory_id: str) -> dict[str, Any]:
+def _directory(fake: FakeState, directory_id: str) -> dict[str, Any]:
     directory = fake.directories.get(directory_id)
     if directory is None:
         raise LookupError(f"no directory {directory_id!r} in this fake; add it first")
     return directory
 
 
-def add_directory(fake: FakeScalekit, organization_id: str, **fields: Any) -> dict[str, Any]:
+def add_directory(fake: FakeState, organization_id: str, **fields: Any) -> dict[str, Any]:
     """Seed a directory of an existing organization and return its stored record.
 
     By default it is a disabled, fully configured Okta SCIM directory; any
@@ -100,12 +104,10 @@ def add_directory(fake: FakeScalekit, organization_id: str, **fields: Any) -> di
         TypeError: a field is not a stored ``directories.Directory`` field.
 
     """
-    from ._fake import DEFAULT_ENV_URL
-
     if organization_id not in fake.organizations:
         raise LookupError(f"no organization {organization_id!r} in this fake; create it first")
     _check_fields("directory", fields, _DIRECTORY_FIELDS)
-    directory_id = fields.get("id") or fake.new_id("dir")
+    directory_id = fields.get("id") or fake.new_id(DIRECTORY_PREFIX)
     record: dict[str, Any] = {
         "id": directory_id,
         "organization_id": organization_id,
@@ -129,7 +131,7 @@ def add_directory(fake: FakeScalekit, organization_id: str, **fields: Any) -> di
     return record
 
 
-def add_directory_group(fake: FakeScalekit, directory_id: str, **fields: Any) -> dict[str, Any]:
+def add_directory_group(fake: FakeState, directory_id: str, **fields: Any) -> dict[str, Any]:
     """Seed a group in an existing directory and return its stored record.
 
     Any ``directories.DirectoryGroup`` field but ``total_users`` (counted from
@@ -142,7 +144,7 @@ def add_directory_group(fake: FakeScalekit, directory_id: str, **fields: Any) ->
     """
     _directory(fake, directory_id)
     _check_fields("directory group", fields, _GROUP_FIELDS)
-    group_id = fields.get("id") or fake.new_id("dirgroup")
+    group_id = fields.get("id") or fake.new_id(DIRECTORY_GROUP_PREFIX)
     record: dict[str, Any] = {
         "id": group_id,
         "display_name": f"Group {len(fake.directory_groups) + 1}",
@@ -158,7 +160,7 @@ def add_directory_group(fake: FakeScalekit, directory_id: str, **fields: Any) ->
     return record
 
 
-def add_directory_user(fake: FakeScalekit, directory_id: str, **fields: Any) -> dict[str, Any]:
+def add_directory_user(fake: FakeState, directory_id: str, **fields: Any) -> dict[str, Any]:
     """Seed a user in an existing directory and return its stored record.
 
     Any ``directories.DirectoryUser`` field but ``groups`` overrides the
@@ -177,7 +179,7 @@ def add_directory_user(fake: FakeScalekit, directory_id: str, **fields: Any) -> 
         group = fake.directory_groups.get(group_id)
         if group is None or group["directory_id"] != directory_id:
             raise LookupError(f"no group {group_id!r} in directory {directory_id!r}")
-    user_id = fields.get("id") or fake.new_id("diruser")
+    user_id = fields.get("id") or fake.new_id(DIRECTORY_USER_PREFIX)
     email = fields.get("email") or f"{user_id}@example.com"
     record: dict[str, Any] = {
         "id": user_id,
@@ -222,11 +224,13 @@ def _updated_after(request: FakeRequest) -> datetime | None:
 
 def _check_page_size(request: FakeRequest) -> None:
     raw = request.param("page_size")
-    if raw and raw.isdigit() and int(raw) > _MAX_PAGE_SIZE:
+    if raw and raw.isdigit() and int(raw) > DIRECTORY_MAX_PAGE_SIZE:
         raise ApiError(
             400,
             "invalid page_size",
-            violations=(("page_size", f"value must be less than or equal to {_MAX_PAGE_SIZE}"),),
+            violations=(
+                ("page_size", f"value must be less than or equal to {DIRECTORY_MAX_PAGE_SIZE}"),
+            ),
         )
 
 
@@ -234,7 +238,7 @@ def _latest(stamps: Iterable[str]) -> str | None:
     return max(stamps, key=parse_timestamp, default=None)
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the Directory operations on *fake*."""
     directories = fake.directories
     users = fake.directory_users
@@ -341,7 +345,7 @@ def install(fake: FakeScalekit) -> None:
                     ),
                 )
             items = [u for u in items if group_id in u["group_ids"]]
-        body = page(request, items, "users", default_size=10, max_size=_MAX_PAGE_SIZE)
+        body = page(request, items, "users", max_size=DIRECTORY_MAX_PAGE_SIZE)
         body["users"] = [render_user(u, detail=detail) for u in body["users"]]
         return Reply.json(200, body)
 
@@ -351,7 +355,7 @@ def install(fake: FakeScalekit) -> None:
         detail = _bool_param(request, "include_detail")
         _bool_param(request, "include_external_groups")  # validated; no external groups here
         items = after(groups_of(directory_id), _updated_after(request))
-        body = page(request, items, "groups", default_size=10, max_size=_MAX_PAGE_SIZE)
+        body = page(request, items, "groups", max_size=DIRECTORY_MAX_PAGE_SIZE)
         body["groups"] = [render_group(g, detail=detail) for g in body["groups"]]
         return Reply.json(200, body)
 

@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._constants import DOMAIN_PAGE_SIZE, DOMAIN_PREFIX, ENVIRONMENT_ID, MAX_PAGE_SIZE
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
+from ._state import FakeState
 
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
-
-__all__ = ["ENVIRONMENT_ID", "install", "organization_domains"]
-
-ENVIRONMENT_ID = "env_fake0000000000001"
-"""The environment id the fake stamps on domains."""
+__all__ = ["install", "organization_domains"]
 
 _TYPES = ("ALLOWED_EMAIL_DOMAIN", "ORGANIZATION_DOMAIN")
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
@@ -47,7 +43,7 @@ _PUBLIC = frozenset(
 )
 
 
-def organization_domains(fake: FakeScalekit, organization_id: str) -> list[dict[str, Any]]:
+def organization_domains(fake: FakeState, organization_id: str) -> list[dict[str, Any]]:
     """The domains of an organization, oldest first (shared with the connections fake)."""
     return [d for d in fake.domains.values() if d["organization_id"] == organization_id]
 
@@ -92,7 +88,7 @@ def _validate(body: Mapping[str, Any]) -> tuple[str, str]:
     return name, str(domain_type)
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the Domains operations on *fake*."""
     domains = fake.domains
 
@@ -121,7 +117,7 @@ def install(fake: FakeScalekit) -> None:
         now = fake.now()
         organization_domain = domain_type == "ORGANIZATION_DOMAIN"
         domain = {
-            "id": fake.new_id("dom"),
+            "id": fake.new_id(DOMAIN_PREFIX),
             "domain": name,
             "organization_id": organization_id,
             "environment_id": ENVIRONMENT_ID,
@@ -155,7 +151,7 @@ def install(fake: FakeScalekit) -> None:
                 )
             if domain_type != "DOMAIN_TYPE_UNSPECIFIED":
                 items = [d for d in items if d["domain_type"] == domain_type]
-        size = _int_param(request, "page_size", 30, 100) or 30
+        size = _int_param(request, "page_size", DOMAIN_PAGE_SIZE, MAX_PAGE_SIZE) or DOMAIN_PAGE_SIZE
         number = _int_param(request, "page_number", 0, 2**31 - 1)
         chunk = items[number * size : (number + 1) * size]
         return Reply.json(200, {"domains": chunk, "page_number": number, "page_size": len(chunk)})

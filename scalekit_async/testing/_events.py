@@ -1,4 +1,4 @@
-"""Signed webhook events from the fake: what Scalekit would POST to your endpoint.
+"""The events the fake emits on its state changes: what Scalekit would POST to your endpoint.
 
 Every state change the fake makes (an organization created, a user added to
 an organization, a role deleted, a connected account authorized, ...) queues
@@ -26,117 +26,24 @@ connection, non-2xx answer, a receiver that raises) is recorded in
 `Delivery.error` and never breaks the fake; deliveries are not retried.
 
 `EMITTED_EVENT_TYPES` lists the types the fake emits by itself; any other
-event can be sent with `Webhooks.publish`.
+event can be sent with `Webhooks.publish`. This module builds each event from
+the fake's stored record (`emit`); ``_delivery`` queues, signs and sends it.
 """
 
 from __future__ import annotations
 
-import copy
-import inspect
-import itertools
-import json
-import random
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-import attrs
-import httpx
-
-from ._oauth import new_webhook_secret, sign_webhook
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._delivery import EVENT_OBJECTS, Receiver, Subscription
+from ._state import FakeState
 
 __all__ = [
     "EMITTED_EVENT_TYPES",
     "EVENT_OBJECTS",
-    "Delivery",
-    "Receiver",
-    "Subscription",
-    "Webhooks",
     "emit",
     "subscribe",
 ]
-
-Receiver = Callable[[Mapping[str, str], bytes], Awaitable[object] | object]
-"""An in-process webhook endpoint: called with the request headers and raw body.
-
-It may be sync or async; it answers 200 unless it returns an ``int`` status.
-"""
-
-EVENT_OBJECTS: Mapping[str, tuple[str, str]] = {
-    "organization.created": ("Organization", "Organization Created"),
-    "organization.updated": ("Organization", "Organization Updated"),
-    "organization.deleted": ("Organization", "Organization Deleted"),
-    "organization.domain_created": ("Organization", "Organization Domain Created"),
-    "organization.domain_deleted": ("Organization", "Organization Domain Deleted"),
-    "organization.domain_dns_verification_success": (
-        "Organization",
-        "Organization Domain DNS Verification Success",
-    ),
-    "organization.domain_dns_verification_failed": (
-        "Organization",
-        "Organization Domain DNS Verification Failed",
-    ),
-    "user.signup": ("OrgMembership", "User Signup"),
-    "user.login": ("User", "User Login"),
-    "user.logout": ("User", "User Logout"),
-    "user.organization_invitation": ("OrgMembership", "User Organization Invitation"),
-    "user.organization_membership_created": (
-        "OrgMembership",
-        "User Organization Membership Created",
-    ),
-    "user.organization_membership_deleted": (
-        "OrgMembership",
-        "User Organization Membership Deleted",
-    ),
-    "user.organization_membership_updated": (
-        "OrgMembership",
-        "User Organization Membership Updated",
-    ),
-    "organization.directory_enabled": ("Directory", "Directory Enabled"),
-    "organization.directory_disabled": ("Directory", "Directory Disabled"),
-    "organization.directory.user_created": ("DirectoryUser", "Directory User Created"),
-    "organization.directory.user_updated": ("DirectoryUser", "Directory User Updated"),
-    "organization.directory.user_deleted": ("DirectoryUser", "Directory User Deleted"),
-    "organization.directory.group_created": ("DirectoryGroup", "Directory Group Created"),
-    "organization.directory.group_updated": ("DirectoryGroup", "Directory Group Updated"),
-    "organization.directory.group_deleted": ("DirectoryGroup", "Directory Group Deleted"),
-    "organization.sso_created": ("Connection", "SSO Connection Created"),
-    "organization.sso_enabled": ("Connection", "SSO Connection Enabled"),
-    "organization.sso_disabled": ("Connection", "SSO Connection Disabled"),
-    "organization.sso_deleted": ("Connection", "SSO Connection Deleted"),
-    "role.created": ("Role", "Role Created"),
-    "role.updated": ("Role", "Role Updated"),
-    "role.deleted": ("Role", "Role Deleted"),
-    "permission.created": ("Permission", "Permission Created"),
-    "permission.updated": ("Permission", "Permission Updated"),
-    "permission.deleted": ("Permission", "Permission Deleted"),
-    "connected_account.created": ("ConnectedAccount", "Connected Account Created"),
-    "connected_account.updated": ("ConnectedAccount", "Connected Account Updated"),
-    # The spec's status_updated payload has no display_name (nor organization_id).
-    "connected_account.status_updated": ("ConnectedAccount", ""),
-    "connected_account.deleted": ("ConnectedAccount", "Connected Account Deleted"),
-    "connected_account.magic_link_generated": (
-        "ConnectedAccount",
-        "Connected Account Magic Link Generated",
-    ),
-    "connected_account.oauth_tokens_fetched": (
-        "ConnectedAccount",
-        "Connected Account OAuth Tokens Fetched",
-    ),
-    "connected_account.token_refresh_succeeded": (
-        "ConnectedAccount",
-        "Connected Account Token Refresh Succeeded",
-    ),
-    "connected_account.token_refresh_failed": (
-        "ConnectedAccount",
-        "Connected Account Token Refresh Failed",
-    ),
-    "connected_account.oauth_succeeded": ("ConnectedAccount", "Connected Account OAuth Succeeded"),
-}
-"""Every documented event type -> its envelope ``object`` and ``display_name`` (if any)."""
 
 EMITTED_EVENT_TYPES: frozenset[str] = frozenset(
     {
@@ -176,213 +83,9 @@ EMITTED_EVENT_TYPES: frozenset[str] = frozenset(
 )
 """The event types the fake emits by itself, from its API operations and seeding helpers."""
 
-DEFAULT_TIMEOUT = 10.0
-"""Seconds a delivery to a URL may take before it is recorded as failed."""
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-@attrs.frozen
-class Delivery:
-    """One attempt to deliver one event to one subscription.
-
-    `status_code` is the endpoint's answer (`None` when there was none);
-    `error` says why the delivery failed (`None` when it succeeded).
-    """
-
-    event_id: str
-    event_type: str
-    headers: Mapping[str, str] = attrs.field(repr=False)
-    body: bytes = attrs.field(repr=False)
-    status_code: int | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the endpoint accepted the event (a 2xx answer)."""
-        return self.error is None
-
-    def payload(self) -> Any:
-        """The delivered body, decoded from JSON."""
-        return json.loads(self.body)
-
-
-@attrs.define(eq=False)
-class Subscription:
-    """A webhook endpoint registered with the fake: a URL or an in-process `Receiver`.
-
-    Args:
-        target: The URL to POST events to, or a `Receiver` callable.
-        secret: The ``whsec_`` secret deliveries are signed with.
-        event_types: Deliver only these event types (`None`: every type).
-
-    """
-
-    target: str | Receiver
-    secret: str = attrs.field(repr=False)
-    event_types: frozenset[str] | None = None
-    deliveries: list[Delivery] = attrs.field(factory=list)
-    """Every delivery made to this endpoint, oldest first."""
-    active: bool = True
-
-    def wants(self, event_type: str) -> bool:
-        """Whether an event of *event_type* goes to this endpoint."""
-        return self.active and (self.event_types is None or event_type in self.event_types)
-
-    def cancel(self) -> None:
-        """Stop delivering to this endpoint (events already delivered stay recorded)."""
-        self.active = False
-
-    @property
-    def failures(self) -> list[Delivery]:
-        """The deliveries that failed."""
-        return [d for d in self.deliveries if not d.ok]
-
-
-class Webhooks:
-    """The webhook side of one `FakeScalekit` (``fake.webhooks``): subscriptions and events.
-
-    Args:
-        environment_id: The ``environment_id`` stamped on every event (default:
-            the one the fake stamps on domains).
-        timeout: Seconds a delivery to a URL may take.
-
-    """
-
-    def __init__(
-        self, *, environment_id: str | None = None, timeout: float = DEFAULT_TIMEOUT
-    ) -> None:
-        from ._domains import ENVIRONMENT_ID  # here: the families import this module
-
-        self.environment_id = environment_id or ENVIRONMENT_ID
-        self.timeout = timeout
-        self.subscriptions: list[Subscription] = []
-        self.events: list[dict[str, Any]] = []
-        """Every event emitted, oldest first, as the JSON payload sent."""
-        self._pending: list[dict[str, Any]] = []
-        self._ids = itertools.count(1)
-        self._random = random.Random("events")  # noqa: S311 - ids, not secrets
-        self._http: httpx.AsyncClient | None = None
-
-    def __repr__(self) -> str:
-        return (
-            f"<Webhooks subscriptions={len(self.subscriptions)} events={len(self.events)} "
-            f"pending={len(self._pending)}>"
-        )
-
-    def subscribe(
-        self,
-        target: str | Receiver,
-        *,
-        secret: str | None = None,
-        event_types: Iterable[str] | None = None,
-    ) -> Subscription:
-        """Register an endpoint; events from now on are signed with *secret* and sent to it.
-
-        Args:
-            target: An ``http(s)://`` URL to POST to, or a `Receiver` called in-process.
-            secret: The signing secret (default: a fresh one, see `Subscription.secret`).
-            event_types: Deliver only these event types (default: all).
-
-        Raises:
-            ValueError: *target* is a string but not a URL, or an event type is unknown.
-            TypeError: *target* is neither a string nor callable.
-
-        """
-        if isinstance(target, str):
-            if not target.startswith(("http://", "https://")):
-                raise ValueError("a webhook target must be an http(s) URL or a callable")
-        elif not callable(target):
-            raise TypeError("a webhook target must be an http(s) URL or a callable")
-        wanted = None if event_types is None else frozenset(event_types)
-        unknown = sorted((wanted or frozenset()) - set(EVENT_OBJECTS))
-        if unknown:
-            raise ValueError(f"unknown event types: {', '.join(unknown)}")
-        subscription = Subscription(target, secret or new_webhook_secret(), wanted)
-        self.subscriptions.append(subscription)
-        return subscription
-
-    def publish(
-        self, event_type: str, data: Mapping[str, Any], *, organization_id: str | None = None
-    ) -> dict[str, Any]:
-        """Queue an event of *event_type* whose ``data`` is *data*; return its payload.
-
-        The fake calls this for its own state changes (see `emit`); call it to
-        send an event the fake cannot cause, e.g. ``user.signup``.
-        """
-        obj, display_name = EVENT_OBJECTS.get(event_type, ("", ""))
-        payload: dict[str, Any] = {
-            "spec_version": "1",
-            "id": f"evt_{next(self._ids):04d}{self._random.randrange(10**12):012d}",
-            "type": event_type,
-            "object": obj,
-            "occurred_at": _now(),
-            "environment_id": self.environment_id,
-        }
-        if organization_id:
-            payload["organization_id"] = organization_id
-        if display_name:
-            payload["display_name"] = display_name
-        payload["data"] = copy.deepcopy(dict(data))  # later changes to the state do not show
-        self.events.append(payload)
-        self._pending.append(payload)
-        return payload
-
-    async def deliver(self) -> None:
-        """Send every queued event to every subscription that wants it, in order.
-
-        The fake calls this before it answers each request; failures are
-        recorded on the subscription, never raised. When cancelled midway,
-        the events not yet delivered everywhere stay queued for the next call
-        (so an endpoint may see one of them twice: deliveries are at least once).
-        """
-        pending, self._pending = self._pending, []
-        try:
-            while pending:
-                payload = pending[0]
-                for subscription in [s for s in self.subscriptions if s.wants(payload["type"])]:
-                    subscription.deliveries.append(await self._send(subscription, payload))
-                del pending[0]
-        finally:
-            self._pending[:0] = pending
-
-    async def _send(self, subscription: Subscription, payload: Mapping[str, Any]) -> Delivery:
-        body = json.dumps(payload, separators=(",", ":")).encode()
-        headers = {
-            "content-type": "application/json",
-            **sign_webhook(subscription.secret, body, msg_id=payload["id"]),
-        }
-        status: int | None = None
-        error: str | None = None
-        target = subscription.target
-        try:
-            if isinstance(target, str):
-                if self._http is None:
-                    self._http = httpx.AsyncClient(timeout=self.timeout)
-                response = await self._http.post(target, content=body, headers=headers)
-                status = response.status_code
-            else:
-                answer = target(dict(headers), body)
-                if inspect.isawaitable(answer):
-                    answer = await answer
-                status = answer if isinstance(answer, int) and not isinstance(answer, bool) else 200
-        except Exception as exc:  # a broken endpoint must never break the fake
-            error = f"{type(exc).__name__}: {exc}"
-        if error is None and status is not None and not 200 <= status < 300:
-            error = f"the endpoint answered {status}"
-        return Delivery(payload["id"], payload["type"], headers, body, status, error)
-
-    async def aclose(self) -> None:
-        """Close the HTTP client used for URL deliveries (a new one is made when needed)."""
-        if self._http is not None:
-            http, self._http = self._http, None
-            await http.aclose()
-
 
 def subscribe(
-    fake: FakeScalekit,
+    fake: FakeState,
     target: str | Receiver,
     *,
     secret: str | None = None,
@@ -419,12 +122,12 @@ def _user(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _membership(fake: FakeScalekit, user: Mapping[str, Any], org_id: str) -> dict[str, Any]:
+def _membership(fake: FakeState, user: Mapping[str, Any], org_id: str) -> dict[str, Any]:
     org = fake.organizations.get(org_id) or {"id": org_id}
     return {"organization": _organization(org), "user": _user(user)}
 
 
-def _session(fake: FakeScalekit, session: Mapping[str, Any]) -> dict[str, Any]:
+def _session(fake: FakeState, session: Mapping[str, Any]) -> dict[str, Any]:
     user = fake.users.get(str(session.get("user_id"))) or {"id": session.get("user_id")}
     out = _pick(
         session,
@@ -466,20 +169,20 @@ def _domain(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _directory(record: Mapping[str, Any]) -> dict[str, Any]:
+def _directory(record: Mapping[str, Any], now: str) -> dict[str, Any]:
     out = _pick(record, "id", "organization_id", "directory_type", "enabled")
     if record.get("directory_provider"):
         out["provider"] = record["directory_provider"]
-    out["updated_at"] = _now()
+    out["updated_at"] = now
     return out
 
 
-def _directory_org(fake: FakeScalekit, record: Mapping[str, Any]) -> str:
+def _directory_org(fake: FakeState, record: Mapping[str, Any]) -> str:
     directory = fake.directories.get(str(record.get("directory_id"))) or {}
     return str(directory.get("organization_id", ""))
 
 
-def _directory_user(fake: FakeScalekit, record: Mapping[str, Any]) -> dict[str, Any]:
+def _directory_user(fake: FakeState, record: Mapping[str, Any]) -> dict[str, Any]:
     out = _pick(record, "id", "email", "given_name", "family_name", "preferred_username", "name")
     out["organization_id"] = _directory_org(fake, record)
     out["active"] = bool(record.get("active", True))
@@ -492,7 +195,7 @@ def _directory_user(fake: FakeScalekit, record: Mapping[str, Any]) -> dict[str, 
     return out
 
 
-def _directory_group(fake: FakeScalekit, record: Mapping[str, Any]) -> dict[str, Any]:
+def _directory_group(fake: FakeState, record: Mapping[str, Any]) -> dict[str, Any]:
     out = _pick(record, "id", "directory_id", "display_name", "external_id")
     out["organization_id"] = _directory_org(fake, record)
     detail = record.get("group_detail")
@@ -536,7 +239,7 @@ def _account(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def emit(
-    fake: FakeScalekit,
+    fake: FakeState,
     event_type: str,
     record: Mapping[str, Any],
     *,
@@ -564,7 +267,7 @@ def emit(
     elif event_type in ("organization.created", "organization.updated", "organization.deleted"):
         data = _organization(record)
         if event_type == "organization.deleted":
-            data["deleted_at"] = _now()
+            data["deleted_at"] = fake.now()
         org_id = org_id or record.get("id")
     elif event_type in ("user.login", "user.logout"):
         data = _session(fake, record)
@@ -572,7 +275,7 @@ def emit(
     elif family == "user":
         data = _membership(fake, record, str(organization_id))
     elif event_type.startswith("organization.directory_"):
-        data = _directory(record)
+        data = _directory(record, fake.now())
         org_id = org_id or record.get("organization_id")
     elif event_type.startswith("organization.directory.user_"):
         data = _directory_user(fake, record)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-import random
 import secrets
 import socket
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 import anyio
@@ -18,63 +15,61 @@ import attrs
 import httpx
 
 from .._client import ScalekitClient
-from . import (
-    _api_clients,
-    _auth_logs,
-    _connected_accounts,
-    _connections,
-    _directories,
-    _domains,
-    _mcp,
-    _memberships,
-    _oauth,
-    _organizations,
-    _passkeys,
-    _passwordless,
-    _permissions,
-    _providers,
-    _roles,
-    _sessions,
-    _tools,
-    _users,
+from ._api_clients import install as install_api_clients
+from ._auth_logs import install as install_auth_logs
+from ._connected_accounts import install as install_connected_accounts
+from ._connections import install as install_connections
+from ._constants import (
+    API_PREFIX,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_ENV_URL,
+    TOKEN_PATH,
 )
-from ._events import Webhooks
+from ._directories import install as install_directories
+from ._domains import install as install_domains
+from ._http import ApiError, DropKind, Dropped, FakeRequest, Fault, Reply, error_body
+from ._mcp import install as install_mcp
+from ._memberships import install as install_memberships
+from ._oauth import install as install_oauth
+from ._organizations import install as install_organizations
+from ._passkeys import install as install_passkeys
+from ._passwordless import install as install_passwordless
+from ._permissions import install as install_permissions
+from ._providers import install as install_providers
+from ._roles import install as install_roles
+from ._server import ServerStats, serve as serve_socket
+from ._sessions import install as install_sessions
+from ._state import FakeState
+from ._tools import install as install_tools
+from ._users import install as install_users
 
-if TYPE_CHECKING:
-    from ._server import ServerStats
+__all__ = ["FakeScalekit", "FakeTransport"]
 
-from ._http import ApiError, DropKind, Dropped, FakeRequest, Fault, Reply, Router, error_body
-
-__all__ = ["FakeScalekit"]
-
-DEFAULT_CLIENT_ID = "skc_fake_client"
-DEFAULT_CLIENT_SECRET = "fake-secret-do-not-use"  # noqa: S105 - a published test credential
-DEFAULT_ENV_URL = "http://fake.scalekit.test"
-
-
-_FAMILIES = (
-    _organizations,
-    _connections,
-    _domains,
-    _directories,
-    _users,
-    _memberships,
-    _roles,
-    _permissions,
-    _sessions,
-    _api_clients,
-    _passwordless,
-    _passkeys,
-    _auth_logs,
-    _connected_accounts,
-    _tools,
-    _mcp,
-    _providers,
-    _oauth,
+_INSTALLERS: tuple[Callable[[FakeState], None], ...] = (
+    install_organizations,
+    install_connections,
+    install_domains,
+    install_directories,
+    install_users,
+    install_memberships,
+    install_roles,
+    install_permissions,
+    install_sessions,
+    install_api_clients,
+    install_passwordless,
+    install_passkeys,
+    install_auth_logs,
+    install_connected_accounts,
+    install_tools,
+    install_mcp,
+    install_providers,
+    install_oauth,
 )
+"""Each endpoint family's ``install``, in routing order."""
 
 
-class FakeScalekit:
+class FakeScalekit(FakeState):
     """A stateful fake of the Scalekit API for tests, in-process or over a socket.
 
     Args:
@@ -88,6 +83,10 @@ class FakeScalekit:
     no sockets. Over a socket: ``async with fake.serve() as url`` (or
     ``python -m scalekit_async.testing --port 8765``).
 
+    What it knows (``fake.organizations``, ``fake.users``, ``fake.webhooks``,
+    ``fake.requests``, ...) is its `FakeState`; this class adds the request
+    path: the token endpoint, token checks, injected faults and dispatch.
+
     """
 
     def __init__(
@@ -99,62 +98,23 @@ class FakeScalekit:
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.client_id = client_id
-        self._client_secret = client_secret
+        super().__init__(client_id=client_id, client_secret=client_secret, seed=seed)
         self.token_ttl = token_ttl
         self._clock = clock
-        self._random = random.Random(seed)  # noqa: S311 - ids, not secrets
-        self._ids = itertools.count(1)
         self._tokens: dict[str, float] = {}
         self._faults: list[Fault] = []
-        self.requests: list[FakeRequest] = []
-        """Every request received, oldest first (token requests included)."""
         self.tokens_issued = 0
         """How many tokens the token endpoint issued."""
         self.rejected_tokens = 0
         """How many API requests came with an unknown or expired token."""
-        self.organizations: dict[str, dict[str, Any]] = {}
-        """Organizations by id, as wire JSON."""
-        # Each family's state, as wire JSON; the family's module documents its keys.
-        self.connections: dict[str, dict[str, Any]] = {}
-        self.domains: dict[str, dict[str, Any]] = {}
-        self.directories: dict[str, dict[str, Any]] = {}
-        self.directory_users: dict[str, dict[str, Any]] = {}
-        self.directory_groups: dict[str, dict[str, Any]] = {}
-        self.users: dict[str, dict[str, Any]] = {}
-        self.memberships: dict[tuple[str, str], dict[str, Any]] = {}
-        self.roles: dict[str, dict[str, Any]] = {}
-        self.organization_roles: dict[tuple[str, str], dict[str, Any]] = {}
-        self.permissions: dict[str, dict[str, Any]] = {}
-        self.sessions: dict[str, dict[str, Any]] = {}
-        self.api_clients: dict[str, dict[str, Any]] = {}
-        self.passkeys: dict[str, dict[str, Any]] = {}
-        self.auth_requests: list[dict[str, Any]] = []
-        self.passwordless: dict[str, dict[str, Any]] = {}
-        self.connected_accounts: dict[str, dict[str, Any]] = {}
-        self.mcp_configs: dict[str, dict[str, Any]] = {}
-        self.custom_providers: dict[str, dict[str, Any]] = {}
-        self.webhooks = Webhooks()
-        """Webhook subscriptions and the events the fake emits (see `Webhooks`)."""
-        self.deletion_hooks: list[Callable[[str], None]] = []
-        """Called with an organization's id when it is deleted (cascades)."""
-        self.grant_handlers: dict[str, Callable[[FakeRequest, Mapping[str, str]], Reply]] = {
-            "client_credentials": self._client_credentials,
-        }
-        """Token-endpoint handlers by ``grant_type``, called once the client is authenticated."""
-        self.router = Router()
-        for family in _FAMILIES:
-            family.install(self)
+        self.grant_handlers["client_credentials"] = self._client_credentials
+        for install in _INSTALLERS:
+            install(self)
 
     def __repr__(self) -> str:
         return f"<FakeScalekit client_id={self.client_id!r} tokens_issued={self.tokens_issued}>"
 
     # -- configuration used by tests ------------------------------------
-
-    @property
-    def client_secret(self) -> str:
-        """The secret to give the client under test."""
-        return self._client_secret
 
     def fail_next(
         self,
@@ -197,7 +157,7 @@ class FakeScalekit:
         return [
             r
             for r in self.requests
-            if r.path.startswith("/api/")
+            if r.path.startswith(API_PREFIX)
             and (method is None or r.method == method)
             and (path is None or r.path == path)
         ]
@@ -207,7 +167,7 @@ class FakeScalekit:
         return ScalekitClient(
             DEFAULT_ENV_URL,
             self.client_id,
-            self._client_secret,
+            self.client_secret,
             transport=FakeTransport(self),
             **options,
         )
@@ -229,25 +189,12 @@ class FakeScalekit:
             stats: Counts the connections the server holds open (for leak tests).
             sock: A listening socket to serve on instead of binding a new one.
         """
-        from ._server import serve
-
-        async with serve(self, host, port, stats=stats, sock=sock) as url:
+        async with serve_socket(self, host, port, stats=stats, sock=sock) as url:
             yield url
 
     async def aclose(self) -> None:
         """Release what webhook delivery holds (its HTTP client); the fake stays usable."""
         await self.webhooks.aclose()
-
-    # -- helpers for handlers --------------------------------------------
-
-    def new_id(self, prefix: str) -> str:
-        """A new id such as ``org_1234567890123456``."""
-        return f"{prefix}_{next(self._ids):04d}{self._random.randrange(10**12):012d}"
-
-    @staticmethod
-    def now() -> str:
-        """The current time as an RFC 3339 string, as the API writes it."""
-        return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
     # -- the request path ------------------------------------------------
 
@@ -284,9 +231,9 @@ class FakeScalekit:
         return reply
 
     def _dispatch(self, request: FakeRequest, headers: Mapping[str, str]) -> Reply:
-        if request.path == "/oauth/token":
+        if request.path == TOKEN_PATH:
             return self._token_endpoint(request, headers)
-        if request.path.startswith("/api/") and not self._authorized(request.token):
+        if request.path.startswith(API_PREFIX) and not self._authorized(request.token):
             self.rejected_tokens += 1
             message = "Token empty" if not request.token else "token is invalid or expired"
             return Reply.json(401, error_body(401, message))
@@ -327,7 +274,7 @@ class FakeScalekit:
                 },
             )
         if form.get("client_id") != self.client_id or not secrets.compare_digest(
-            form.get("client_secret", ""), self._client_secret
+            form.get("client_secret", ""), self.client_secret
         ):
             return Reply.json(
                 401, {"error": "invalid_client", "error_description": "invalid client credentials"}

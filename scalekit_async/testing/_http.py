@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import unquote
 
 import attrs
 
 __all__ = [
     "ApiError",
+    "App",
     "DropKind",
     "Dropped",
     "Fault",
@@ -209,6 +210,17 @@ class Fault:
 
 
 Handler = Callable[..., Awaitable[Reply] | Reply]
+"""A routed operation: called with the request and the path's values, answers a `Reply`."""
+
+
+class App(Protocol):
+    """What the socket server and `FakeTransport` serve: `FakeScalekit`, or a wrapper of it."""
+
+    async def handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> Reply:
+        """Answer one request; raise `Dropped` when the connection must be cut."""
+        ...
 
 
 class Router:

@@ -16,22 +16,20 @@ import re
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._connected_accounts import (
-    PORTAL,
     connector_info,
     find_by_key,
     later,
     new_account,
     start_flow,
 )
+from ._constants import CONNECT_URL, MCP_CONFIG_MAX_PAGE_SIZE, MCP_CONFIG_PREFIX
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
+from ._state import FakeState
 from ._tools import TOOLS
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
 
 __all__ = ["install"]
 
@@ -49,7 +47,7 @@ def _b64(data: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the MCP configuration operations on *fake*."""
     configs = fake.mcp_configs
 
@@ -92,8 +90,8 @@ def install(fake: FakeScalekit) -> None:
 
     def list_(request: FakeRequest) -> Reply:
         raw_size = request.param("page_size")
-        if raw_size and (not raw_size.isdigit() or int(raw_size) > 30):
-            raise _bad("page_size", "must be at most 30")
+        if raw_size and (not raw_size.isdigit() or int(raw_size) > MCP_CONFIG_MAX_PAGE_SIZE):
+            raise _bad("page_size", f"must be at most {MCP_CONFIG_MAX_PAGE_SIZE}")
         items = list(configs.values())
         config_id = request.param("filter.id")
         if config_id:
@@ -117,7 +115,7 @@ def install(fake: FakeScalekit) -> None:
         search = request.param("search")
         if search:
             items = [c for c in items if c["name"].lower().startswith(search.lower())]
-        return Reply.json(200, page(request, items, "configs", max_size=30))
+        return Reply.json(200, page(request, items, "configs", max_size=MCP_CONFIG_MAX_PAGE_SIZE))
 
     def create(request: FakeRequest) -> Reply:
         body = as_mapping(request.json())
@@ -130,13 +128,13 @@ def install(fake: FakeScalekit) -> None:
         if not isinstance(description, str):
             raise _bad("description", "must be a string")
         config: dict[str, Any] = {
-            "id": fake.new_id("cfg"),
+            "id": fake.new_id(MCP_CONFIG_PREFIX),
             "name": name,
             "description": description,
             "connection_tool_mappings": mappings(body.get("connection_tool_mappings") or []),
         }
         server = uuid.UUID(int=int(config["id"].split("_")[1]))
-        config["mcp_server_url"] = f"{PORTAL}/mcp/v3/servers/{server}"
+        config["mcp_server_url"] = f"{CONNECT_URL}/mcp/v3/servers/{server}"
         configs[config["id"]] = config
         return Reply.json(201, {"config": config})
 

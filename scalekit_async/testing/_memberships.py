@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
+from ._state import FakeState
 from ._users import (
     INVITE_TTL,
     find_membership,
@@ -28,15 +29,12 @@ from ._users import (
     timestamp,
 )
 
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
-
 __all__ = ["install"]
 
 _UserLookup = Callable[[str], dict[str, Any]]
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the memberships operations on *fake*."""
     # (org_id, user_id) -> {"created_at": the membership's, "resent_at": ..., "resent_count": n}
     resends: dict[tuple[str, str], dict[str, Any]] = {}

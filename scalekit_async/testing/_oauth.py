@@ -13,8 +13,9 @@ Routes (none needs an API token):
   ``redirect_uri`` and PKCE S256 checked) and ``refresh_token`` (rotated on
   use), answering RS256-signed ID and access tokens with Scalekit's claims.
 
-Helpers for tests: `oauth(fake)` (the state, token minting, key rotation),
-`mint_access_token`, `sign_webhook` and `new_webhook_secret`.
+Helpers for tests: `oauth(fake)` (the state, token minting, key rotation) and
+`mint_access_token`; `sign_webhook` and `new_webhook_secret` (from ``_delivery``)
+are importable from here too.
 """
 
 from __future__ import annotations
@@ -25,18 +26,25 @@ import secrets
 import time
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .._pkce import code_challenge
-from .._webhooks import decode_secret, sign
+from ._constants import (
+    AUTHORIZE_PATH,
+    CONNECTION_PREFIX,
+    DEFAULT_ENV_URL,
+    JWKS_PATH,
+    LOGOUT_PATH,
+    ORGANIZATION_PREFIX,
+    SESSION_PREFIX,
+)
+from ._delivery import new_webhook_secret, sign_webhook
 from ._http import FakeRequest, Reply
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = [
     "FakeOAuth",
@@ -48,10 +56,9 @@ __all__ = [
 ]
 
 CODE_TTL = 600.0
-DEFAULT_ISSUER = "http://fake.scalekit.test"  # the in-process fake's environment URL
 DEFAULT_EMAIL = "user@example.com"
 
-_STATES: weakref.WeakKeyDictionary[FakeScalekit, FakeOAuth] = weakref.WeakKeyDictionary()
+_STATES: weakref.WeakKeyDictionary[FakeState, FakeOAuth] = weakref.WeakKeyDictionary()
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> Reply:
@@ -84,9 +91,9 @@ class FakeOAuth:
 
     """
 
-    def __init__(self, fake: FakeScalekit) -> None:
+    def __init__(self, fake: FakeState) -> None:
         self._fake = weakref.ref(fake)
-        self.issuer = DEFAULT_ISSUER
+        self.issuer = DEFAULT_ENV_URL
         self.token_ttl = 3600
         self._keys: list[tuple[str, rsa.RSAPrivateKey]] = []
         self.codes: dict[str, dict[str, Any]] = {}
@@ -96,7 +103,7 @@ class FakeOAuth:
         return f"<FakeOAuth issuer={self.issuer!r} keys={len(self._keys)}>"
 
     @property
-    def fake(self) -> FakeScalekit:
+    def fake(self) -> FakeState:
         """The fake this state belongs to."""
         fake = self._fake()
         assert fake is not None, "the FakeScalekit was garbage-collected"
@@ -145,7 +152,7 @@ class FakeOAuth:
     @property
     def jwks_requests(self) -> int:
         """How many times ``GET /keys`` was called."""
-        return sum(1 for r in self.fake.requests if r.path == "/keys")
+        return sum(1 for r in self.fake.requests if r.path == JWKS_PATH)
 
     # -- tokens ------------------------------------------------------------------
 
@@ -316,8 +323,8 @@ class FakeOAuth:
             "code_challenge": challenge,
             "nonce": request.param("nonce"),
             "scope": request.param("scope") or "openid profile email",
-            "organization_id": request.param("organization_id") or fake.new_id("org"),
-            "connection_id": request.param("connection_id") or fake.new_id("conn"),
+            "organization_id": request.param("organization_id") or fake.new_id(ORGANIZATION_PREFIX),
+            "connection_id": request.param("connection_id") or fake.new_id(CONNECTION_PREFIX),
             "user": self._user(request.param("login_hint") or DEFAULT_EMAIL),
             "expires_at": time.monotonic() + CODE_TTL,
         }
@@ -373,7 +380,7 @@ class FakeOAuth:
                 return _oauth_error("invalid_grant", "code_verifier is malformed")
             if not secrets.compare_digest(computed, challenge):
                 return _oauth_error("invalid_grant", "code_verifier does not match the challenge")
-        session = {**grant, "session_id": self.fake.new_id("ses")}
+        session = {**grant, "session_id": self.fake.new_id(SESSION_PREFIX)}
         return self._issue(session, code=form["code"])
 
     def refresh_token_grant(self, request: FakeRequest, form: Mapping[str, str]) -> Reply:
@@ -417,7 +424,7 @@ class FakeOAuth:
         return Reply(200, b"", (("content-type", "text/plain"),))
 
 
-def oauth(fake: FakeScalekit) -> FakeOAuth:
+def oauth(fake: FakeState) -> FakeOAuth:
     """The OAuth state of *fake* (created on first use)."""
     state = _STATES.get(fake)
     if state is None:
@@ -425,44 +432,16 @@ def oauth(fake: FakeScalekit) -> FakeOAuth:
     return state
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Register the OAuth/OIDC routes and the user grants on *fake*."""
     state = oauth(fake)
-    fake.router.add("GET", "/oauth/authorize", lambda request: state.authorize(request))
-    fake.router.add("GET", "/keys", lambda request: Reply.json(200, state.jwks()))
-    fake.router.add("GET", "/oidc/logout", lambda request: state.logout(request))
+    fake.router.add("GET", AUTHORIZE_PATH, lambda request: state.authorize(request))
+    fake.router.add("GET", JWKS_PATH, lambda request: Reply.json(200, state.jwks()))
+    fake.router.add("GET", LOGOUT_PATH, lambda request: state.logout(request))
     fake.grant_handlers["authorization_code"] = state.authorization_code_grant
     fake.grant_handlers["refresh_token"] = state.refresh_token_grant
 
 
-def mint_access_token(fake: FakeScalekit, **options: Any) -> str:
+def mint_access_token(fake: FakeState, **options: Any) -> str:
     """An access token signed by *fake* (options of `FakeOAuth.mint_access_token`)."""
     return oauth(fake).mint_access_token(**options)
-
-
-def new_webhook_secret() -> str:
-    """A fresh ``whsec_`` signing secret (32 random bytes)."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def sign_webhook(
-    secret: str,
-    payload: bytes,
-    *,
-    msg_id: str | None = None,
-    timestamp: int | None = None,
-    prefix: str = "webhook",
-) -> dict[str, str]:
-    """The headers Scalekit would send with *payload*, signed with *secret*.
-
-    Use ``prefix="interceptor"`` for an interceptor call. *timestamp* is Unix
-    seconds (default: now); *msg_id* defaults to a fresh ``msg_`` id.
-    """
-    ident = msg_id if msg_id is not None else "msg_" + secrets.token_hex(12)
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    signature = sign(decode_secret(secret), ident, stamp, bytes(payload))
-    return {
-        f"{prefix}-id": ident,
-        f"{prefix}-timestamp": stamp,
-        f"{prefix}-signature": f"v1,{signature}",
-    }

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._constants import LINK_PREFIX, ORGANIZATION_PREFIX, PORTAL_URL
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["install"]
 
@@ -40,7 +39,7 @@ def _validate(body: Mapping[str, Any], *, creating: bool) -> None:
         raise ApiError(400, "invalid request", violations=tuple(violations))
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the Organizations operations on *fake*."""
     orgs = fake.organizations
     policies: dict[str, dict[str, Any]] = {}
@@ -73,7 +72,7 @@ def install(fake: FakeScalekit) -> None:
         check_external_unique(body.get("external_id"))
         now = fake.now()
         org: dict[str, Any] = {
-            "id": fake.new_id("org"),
+            "id": fake.new_id(ORGANIZATION_PREFIX),
             "display_name": body["display_name"],
             "region_code": body.get("region_code") or "US",
             "metadata": dict(body.get("metadata") or {}),
@@ -133,20 +132,20 @@ def install(fake: FakeScalekit) -> None:
         external_id = request.param("external_id")
         if external_id:
             items = [o for o in items if o.get("external_id") == external_id]
-        return Reply.json(200, page(request, items, "organizations", default_size=10))
+        return Reply.json(200, page(request, items, "organizations"))
 
     def portal_link(request: FakeRequest, id: str) -> Reply:
         find(id)
         unknown = [f for f in request.params("features") if f not in _FEATURES]
         if unknown:
             raise ApiError(400, "unknown feature", violations=(("features", ", ".join(unknown)),))
-        link_id = fake.new_id("lnk")
+        link_id = fake.new_id(LINK_PREFIX)
         return Reply.json(
             200,
             {
                 "link": {
                     "id": link_id,
-                    "location": f"https://portal.fake.scalekit.test/magicLink/{link_id}",
+                    "location": f"{PORTAL_URL}/magicLink/{link_id}",
                     "expire_time": fake.now(),
                 }
             },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ._constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from ._http import ApiError, FakeRequest
 
 __all__ = ["page"]
@@ -15,8 +16,8 @@ def page(
     items: Sequence[Any],
     key: str,
     *,
-    default_size: int = 10,
-    max_size: int = 100,
+    default_size: int = DEFAULT_PAGE_SIZE,
+    max_size: int = MAX_PAGE_SIZE,
     total_key: str = "total_size",
 ) -> dict[str, Any]:
     """Slice *items* by the request's ``page_size``/``page_token`` into a list response."""

@@ -9,19 +9,16 @@ Seed passkeys with `add_passkey`. The relying party id is `RP_ID`.
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._constants import CREDENTIAL_PREFIX, CREDENTIAL_RAW_PREFIX, RP_ID
 from ._http import ApiError, FakeRequest, Reply, as_mapping
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["RP_ID", "add_passkey", "install"]
 
-RP_ID = "fake.scalekit.test"
 
-
-def add_passkey(fake: FakeScalekit, user_id: str, **fields: Any) -> dict[str, Any]:
+def add_passkey(fake: FakeState, user_id: str, **fields: Any) -> dict[str, Any]:
     """Seed a passkey of *user_id* (a key of ``fake.users``) and return its JSON.
 
     Any ``WebAuthnCredential`` field can be given in *fields* (e.g.
@@ -30,9 +27,9 @@ def add_passkey(fake: FakeScalekit, user_id: str, **fields: Any) -> dict[str, An
     if user_id not in fake.users:
         raise ValueError(f"no user {user_id!r} in fake.users: seed the user first")
     now = fake.now()
-    raw_id = fake.new_id("raw").encode()
+    raw_id = fake.new_id(CREDENTIAL_RAW_PREFIX).encode()
     passkey: dict[str, Any] = {
-        "id": fake.new_id("cred"),
+        "id": fake.new_id(CREDENTIAL_PREFIX),
         "user_id": user_id,
         "credential_id": base64.b64encode(raw_id).decode("ascii"),
         "attestation_type": "none",
@@ -74,7 +71,7 @@ def add_passkey(fake: FakeScalekit, user_id: str, **fields: Any) -> dict[str, An
     return passkey
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the passkey operations on *fake*."""
     passkeys = fake.passkeys
 

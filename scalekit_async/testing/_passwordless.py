@@ -18,19 +18,19 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._auth_logs import add_auth_request, find_auth_request
+from ._constants import AUTH_REQUEST_PREFIX, LINK_PREFIX, OTP_PREFIX
 from ._http import ApiError, FakeRequest, Reply, as_mapping
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["install"]
 
 _SEND_FIELDS = frozenset(
     {"email", "template", "magiclink_auth_uri", "state", "expires_in", "template_variables"}
 )
+
 _VERIFY_FIELDS = frozenset({"code", "link_token", "auth_request_id"})
 _RESERVED = frozenset({"otp", "expiry_time_relative", "link", "expire_time", "expiry_time"})
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
@@ -73,15 +73,15 @@ def _validate_send(body: Mapping[str, Any]) -> None:
         raise ApiError(400, "invalid request", violations=tuple(violations))
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the passwordless operations on *fake*."""
     requests = fake.passwordless
 
     def issue(record: dict[str, Any]) -> dict[str, Any]:
         """Give *record* a fresh code (and link token) and expiry; return the send answer."""
-        record["code"] = fake.new_id("otp")[-6:]
+        record["code"] = fake.new_id(OTP_PREFIX)[-6:]
         if record["passwordless_type"] != "OTP":
-            record["link_token"] = fake.new_id("lnk")
+            record["link_token"] = fake.new_id(LINK_PREFIX)
         record["expires_at"] = int(time.time()) + record["expires_in"]
         return {
             "auth_request_id": record["auth_request_id"],
@@ -93,7 +93,7 @@ def install(fake: FakeScalekit) -> None:
     def send(request: FakeRequest) -> Reply:
         body = as_mapping(request.json())
         _validate_send(body)
-        auth_request_id = fake.new_id("ar")
+        auth_request_id = fake.new_id(AUTH_REQUEST_PREFIX)
         record: dict[str, Any] = {
             "auth_request_id": auth_request_id,
             "email": body["email"],

@@ -12,8 +12,9 @@ every role.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._constants import MAX_PAGE_SIZE, PERMISSION_PREFIX
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
@@ -23,15 +24,12 @@ from ._roles import (
     effective_permissions,
     known_permissions,
 )
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["install"]
 
 _MAX_NAME = 64
 _MAX_DESCRIPTION = 2000
-_MAX_PAGE_SIZE = 100
 _MAX_ADD = 100
 _TYPES = ("", "ALL", "SCALEKIT", "ENVIRONMENT")
 
@@ -52,15 +50,15 @@ def _page_size(request: FakeRequest) -> None:
     raw = request.param("page_size")
     if raw is None or raw == "":
         return
-    if not raw.isdigit() or not 1 <= int(raw) <= _MAX_PAGE_SIZE:
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise ApiError(
             400,
             "invalid page_size",
-            violations=(("page_size", f"value must be between 1 and {_MAX_PAGE_SIZE}"),),
+            violations=(("page_size", f"value must be between 1 and {MAX_PAGE_SIZE}"),),
         )
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the Permissions operations and the role-permission operations on *fake*."""
     permissions = fake.permissions
 
@@ -90,7 +88,7 @@ def install(fake: FakeScalekit) -> None:
             items = [p for p in items if p.get("is_scalekit_permission")]
         elif kind == "ENVIRONMENT":
             items = [p for p in items if not p.get("is_scalekit_permission")]
-        return Reply.json(200, page(request, items, "permissions", default_size=10))
+        return Reply.json(200, page(request, items, "permissions"))
 
     def create(request: FakeRequest) -> Reply:
         body = as_mapping(request.json())
@@ -100,7 +98,7 @@ def install(fake: FakeScalekit) -> None:
             raise ApiError(409, f"permission {name} already exists")
         now = fake.now()
         permissions[name] = {
-            "id": fake.new_id("perm"),
+            "id": fake.new_id(PERMISSION_PREFIX),
             "name": name,
             "description": body.get("description") or "",
             "is_scalekit_permission": False,

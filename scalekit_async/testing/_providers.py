@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._constants import PROVIDER_PREFIX
 from ._http import ApiError, FakeRequest, Reply, as_mapping
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["install"]
 
@@ -79,7 +78,7 @@ def _definition(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the custom provider operations on *fake*."""
     providers = fake.custom_providers
 
@@ -95,7 +94,7 @@ def install(fake: FakeScalekit) -> None:
         if identifier in providers:
             raise ApiError(409, f"a provider with identifier {identifier} already exists")
         provider = {
-            "id": fake.new_id("prv"),
+            "id": fake.new_id(PROVIDER_PREFIX),
             "identifier": identifier,
             "categories": [],
             "display_priority": 0,

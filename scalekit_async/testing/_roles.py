@@ -20,13 +20,12 @@ deleted role is reassigned. Deleting an organization deletes its roles.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._constants import ROLE_PREFIX
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = [
     "PERMISSION_NAMES",
@@ -53,7 +52,7 @@ Record = dict[str, Any]
 # -- helpers shared with the permissions endpoints (and other families) ------
 
 
-def find_role(fake: FakeScalekit, name: str, org_id: str | None = None) -> Record | None:
+def find_role(fake: FakeState, name: str, org_id: str | None = None) -> Record | None:
     """The role *name* means in an organization (its own roles first) or the environment."""
     if org_id is not None:
         role = fake.organization_roles.get((org_id, name))
@@ -62,7 +61,7 @@ def find_role(fake: FakeScalekit, name: str, org_id: str | None = None) -> Recor
     return fake.roles.get(name)
 
 
-def lineage(fake: FakeScalekit, role: Record, org_id: str | None = None) -> list[Record]:
+def lineage(fake: FakeState, role: Record, org_id: str | None = None) -> list[Record]:
     """*role*, its base role, that role's base... (stops at a missing base or a cycle)."""
     chain = [role]
     seen = {id(role)}
@@ -78,14 +77,14 @@ def lineage(fake: FakeScalekit, role: Record, org_id: str | None = None) -> list
         seen.add(id(base))
 
 
-def direct_permissions(fake: FakeScalekit, role: Record) -> list[Record]:
+def direct_permissions(fake: FakeState, role: Record) -> list[Record]:
     """The permission records a role grants itself, in the order they were granted."""
     names = role.get(PERMISSION_NAMES) or []
     return [fake.permissions[n] for n in names if n in fake.permissions]
 
 
 def effective_permissions(
-    fake: FakeScalekit, role: Record, org_id: str | None = None
+    fake: FakeState, role: Record, org_id: str | None = None
 ) -> list[tuple[Record, str]]:
     """Every permission a role grants, inherited ones too, with the role each comes from."""
     out: list[tuple[Record, str]] = []
@@ -99,7 +98,7 @@ def effective_permissions(
 
 
 def effective_permission_names(
-    fake: FakeScalekit, role_name: str, org_id: str | None = None
+    fake: FakeState, role_name: str, org_id: str | None = None
 ) -> list[str]:
     """The names of every permission *role_name* grants (empty for an unknown role)."""
     role = find_role(fake, role_name, org_id)
@@ -113,7 +112,7 @@ def _holds(membership: Mapping[str, Any], name: str) -> bool:
     return any(isinstance(r, Mapping) and r.get("name") == name for r in roles)
 
 
-def _holders(fake: FakeScalekit, name: str, org_id: str | None = None) -> list[Record]:
+def _holders(fake: FakeState, name: str, org_id: str | None = None) -> list[Record]:
     """The memberships (in one organization, or all) that hold the role *name*."""
     return [
         m
@@ -123,7 +122,7 @@ def _holders(fake: FakeScalekit, name: str, org_id: str | None = None) -> list[R
 
 
 def _dependents(
-    fake: FakeScalekit, role: Record, org_id: str | None
+    fake: FakeState, role: Record, org_id: str | None
 ) -> list[tuple[str | None, Record]]:
     """The roles that extend *role* directly, each with its organization (``None``: env)."""
     name = role["name"]
@@ -198,7 +197,7 @@ def _validate_role(body: Mapping[str, Any], *, creating: bool) -> None:
         raise ApiError(400, "invalid request", violations=tuple(violations))
 
 
-def known_permissions(fake: FakeScalekit, names: list[str], field: str) -> list[str]:
+def known_permissions(fake: FakeState, names: list[str], field: str) -> list[str]:
     """*names* without repeats, or a 400 naming the ones that do not exist."""
     missing = [n for n in names if n not in fake.permissions]
     if missing:
@@ -210,7 +209,7 @@ def known_permissions(fake: FakeScalekit, names: list[str], field: str) -> list[
     return list(dict.fromkeys(names))
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the Roles operations (all but role permissions) on *fake*."""
     org_defaults: dict[str, str] = {}  # an organization's own default member role, by org id
 
@@ -278,7 +277,7 @@ def install(fake: FakeScalekit) -> None:
         if "extends" in body:
             check_base(None, body["extends"], org_id)
         role: Record = {
-            "id": fake.new_id("role"),
+            "id": fake.new_id(ROLE_PREFIX),
             "name": body["name"],
             "display_name": body["display_name"],
             "description": body.get("description") or "",

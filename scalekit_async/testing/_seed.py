@@ -37,16 +37,14 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import attrs
 
 from ._connections import add_connection
 from ._http import ApiError, FakeRequest, Reply
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["SeedError", "SeedSummary", "apply_seed", "load_seed", "parse_seed", "seed_fake"]
 
@@ -54,6 +52,7 @@ _TOP = frozenset({"organizations", "connections", "users"})
 _ORG_KEYS = frozenset(
     {"id", "display_name", "external_id", "metadata", "region_code", "slug", "logo_url", "domains"}
 )
+
 _USER_KEYS = frozenset({"id", "email", "external_id", "metadata", "user_profile", "memberships"})
 _MEMBERSHIP_KEYS = frozenset({"organization", "roles", "metadata", "invite"})
 
@@ -124,12 +123,12 @@ def load_seed(path: str | os.PathLike[str]) -> dict[str, Any]:
     return parse_seed(text, fmt=fmt)
 
 
-def seed_fake(fake: FakeScalekit, path: str | os.PathLike[str]) -> SeedSummary:
+def seed_fake(fake: FakeState, path: str | os.PathLike[str]) -> SeedSummary:
     """Load the fixture file at *path* into *fake* (see the module docstring)."""
     return apply_seed(fake, load_seed(path))
 
 
-def apply_seed(fake: FakeScalekit, data: Mapping[str, Any]) -> SeedSummary:
+def apply_seed(fake: FakeState, data: Mapping[str, Any]) -> SeedSummary:
     """Add the organizations, connections and users of a parsed fixture to *fake*.
 
     Entries are added in order (organizations, then connections, then users),
@@ -195,7 +194,7 @@ def _wanted_id(where: str, entry: Mapping[str, Any], taken: Mapping[str, Any]) -
     return wanted
 
 
-def _organization(fake: FakeScalekit, where: str, entry: Mapping[str, Any]) -> int:
+def _organization(fake: FakeState, where: str, entry: Mapping[str, Any]) -> int:
     _check_keys(where, entry, _ORG_KEYS)
     wanted = _wanted_id(where, entry, fake.organizations)
     domains = entry.get("domains") or []
@@ -216,7 +215,7 @@ def _organization(fake: FakeScalekit, where: str, entry: Mapping[str, Any]) -> i
     return len(domains)
 
 
-def _organization_ref(fake: FakeScalekit, where: str, ref: object) -> str:
+def _organization_ref(fake: FakeState, where: str, ref: object) -> str:
     """The id of the organization *ref* names, by id or external id."""
     if not isinstance(ref, str) or not ref:
         raise SeedError(f"{where}.organization must name an organization (id or external_id)")
@@ -239,7 +238,7 @@ def _membership_body(where: str, entry: Mapping[str, Any]) -> tuple[dict[str, An
     return body, bool(entry.get("invite", False))
 
 
-def _user(fake: FakeScalekit, where: str, entry: Mapping[str, Any]) -> int:
+def _user(fake: FakeState, where: str, entry: Mapping[str, Any]) -> int:
     _check_keys(where, entry, _USER_KEYS)
     wanted = _wanted_id(where, entry, fake.users)
     memberships = entry.get("memberships") or []
@@ -280,7 +279,7 @@ def _user(fake: FakeScalekit, where: str, entry: Mapping[str, Any]) -> int:
 
 
 def _call(
-    fake: FakeScalekit,
+    fake: FakeState,
     where: str,
     method: str,
     path: str,

@@ -1,4 +1,4 @@
-"""Serve a `FakeScalekit` over HTTP/1.1 on a real socket (anyio + h11: asyncio or trio)."""
+"""Serve a fake (any `App`) over HTTP/1.1 on a real socket (anyio + h11: asyncio or trio)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,13 @@ import socket
 import struct
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
 
 import anyio
 import anyio.abc
 import attrs
 import h11
 
-from ._http import Dropped, Reply, error_body
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._http import App, Dropped, Reply, error_body
 
 __all__ = ["ServerStats", "serve"]
 
@@ -107,7 +103,7 @@ async def _receive_request(
             return None
 
 
-async def _connection(fake: FakeScalekit, stream: anyio.abc.ByteStream) -> None:
+async def _connection(app: App, stream: anyio.abc.ByteStream) -> None:
     conn = h11.Connection(h11.SERVER, max_incomplete_event_size=64 * 1024)
     async with stream:
         while True:
@@ -123,7 +119,7 @@ async def _connection(fake: FakeScalekit, stream: anyio.abc.ByteStream) -> None:
                 if body is None:  # as a gateway would, before the API sees it
                     reply = Reply.json(413, error_body(413, "request body too large"))
                 else:
-                    reply = await fake.handle(
+                    reply = await app.handle(
                         request.method.decode(), request.target.decode(), headers, body
                     )
             except Dropped as exc:
@@ -145,7 +141,7 @@ async def _connection(fake: FakeScalekit, stream: anyio.abc.ByteStream) -> None:
 
 @asynccontextmanager
 async def serve(
-    fake: FakeScalekit,
+    app: App,
     host: str = "127.0.0.1",
     port: int = 0,
     *,
@@ -170,7 +166,7 @@ async def serve(
     async def handler(stream: anyio.abc.SocketStream) -> None:
         counts.opened += 1
         try:
-            await _connection(fake, stream)
+            await _connection(app, stream)
         finally:
             counts.closed += 1
 

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._converter import format_timestamp, parse_timestamp
+from ._constants import SESSION_PREFIX
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply
 from ._paging import page
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["add_session", "install", "stamp"]
 
@@ -46,7 +45,7 @@ def stamp(moment: datetime) -> str:
     return format_timestamp(moment.astimezone(UTC))
 
 
-def add_session(fake: FakeScalekit, user_id: str, **fields: Any) -> dict[str, Any]:
+def add_session(fake: FakeState, user_id: str, **fields: Any) -> dict[str, Any]:
     """Seed an active session of *user_id* (a key of ``fake.users``) and return its JSON.
 
     Any ``SessionDetails`` field can be given in *fields* (e.g.
@@ -57,7 +56,7 @@ def add_session(fake: FakeScalekit, user_id: str, **fields: Any) -> dict[str, An
     now = datetime.now(UTC)
     organization_id = fields.get("organization_id", "")
     session: dict[str, Any] = {
-        "session_id": fake.new_id("ses"),
+        "session_id": fake.new_id(SESSION_PREFIX),
         "user_id": user_id,
         "authenticated_organizations": [organization_id] if organization_id else [],
         "organization_id": organization_id,
@@ -121,7 +120,7 @@ def _time_param(request: FakeRequest, name: str) -> datetime | None:
         ) from None
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the Sessions operations on *fake*."""
     sessions = fake.sessions
 
@@ -183,7 +182,7 @@ def install(fake: FakeScalekit) -> None:
             if (start and created < start) or (end and created > end):
                 continue
             items.append(session)
-        return Reply.json(200, page(request, items, "sessions", default_size=10))
+        return Reply.json(200, page(request, items, "sessions"))
 
     def revoke_all(request: FakeRequest, user_id: str) -> Reply:
         check_user(user_id)

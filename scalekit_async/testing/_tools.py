@@ -17,16 +17,15 @@ import hashlib
 import json
 import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from ._connected_accounts import CONNECTORS, find_by_key
+from ._constants import TOOL_EXECUTION_PREFIX
 from ._http import ApiError, FakeRequest, Reply, as_mapping, error_body
 from ._paging import page
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["TOOLS", "ToolFailure", "fail_tool", "install"]
 
@@ -177,13 +176,13 @@ class ToolFailure:
     message: str
 
 
-_FAILURES: weakref.WeakKeyDictionary[FakeScalekit, dict[str, ToolFailure]] = (
+_FAILURES: weakref.WeakKeyDictionary[FakeState, dict[str, ToolFailure]] = (
     weakref.WeakKeyDictionary()
 )
 
 
 def fail_tool(
-    fake: FakeScalekit,
+    fake: FakeState,
     tool_name: str,
     *,
     error_code: str = "UPSTREAM_ERROR",
@@ -203,7 +202,7 @@ def _bad(field: str, description: str) -> ApiError:
     return ApiError(400, "invalid request", violations=((field, description),))
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the tools operations on *fake*."""
     entries = _entries()
 
@@ -330,7 +329,7 @@ def install(fake: FakeScalekit) -> None:
                 "invalid tool parameters",
                 violations=tuple((f"params.{k}", "value is required") for k in missing),
             )
-        execution_id = fake.new_id("exec")
+        execution_id = fake.new_id(TOOL_EXECUTION_PREFIX)
         account["last_used_at"] = fake.now()
         failure = _FAILURES.get(fake, {}).get(name)
         if failure is not None:

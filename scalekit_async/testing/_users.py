@@ -22,14 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._constants import MAX_PAGE_SIZE, USER_PREFIX, USER_PROFILE_PREFIX, USER_SEARCH_MAX_PAGE_SIZE
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping, error_body
 from ._paging import page
-
-if TYPE_CHECKING:
-    from ._fake import FakeScalekit
+from ._state import FakeState
 
 __all__ = ["install"]
 
@@ -88,7 +87,7 @@ def parse_time(value: object) -> datetime | None:
 # -- lookups --------------------------------------------------------------------
 
 
-def find_org(fake: FakeScalekit, org_id: str) -> dict[str, Any]:
+def find_org(fake: FakeState, org_id: str) -> dict[str, Any]:
     """The organization *org_id*, or a 404."""
     org = fake.organizations.get(org_id)
     if org is None:
@@ -96,7 +95,7 @@ def find_org(fake: FakeScalekit, org_id: str) -> dict[str, Any]:
     return org
 
 
-def find_user(fake: FakeScalekit, user_id: str) -> dict[str, Any]:
+def find_user(fake: FakeState, user_id: str) -> dict[str, Any]:
     """The user *user_id*, or a 404."""
     user = fake.users.get(user_id)
     if user is None:
@@ -104,7 +103,7 @@ def find_user(fake: FakeScalekit, user_id: str) -> dict[str, Any]:
     return user
 
 
-def find_user_by_external(fake: FakeScalekit, external_id: str) -> dict[str, Any]:
+def find_user_by_external(fake: FakeState, external_id: str) -> dict[str, Any]:
     """The user whose ``external_id`` is *external_id*, or a 404."""
     for user in fake.users.values():
         if user.get("external_id") == external_id:
@@ -112,7 +111,7 @@ def find_user_by_external(fake: FakeScalekit, external_id: str) -> dict[str, Any
     raise ApiError(404, f"user with external_id {external_id} not found")
 
 
-def find_membership(fake: FakeScalekit, org_id: str, user_id: str) -> dict[str, Any]:
+def find_membership(fake: FakeState, org_id: str, user_id: str) -> dict[str, Any]:
     """The membership of *user_id* in *org_id*, or a 404."""
     membership = fake.memberships.get((org_id, user_id))
     if membership is None:
@@ -121,7 +120,7 @@ def find_membership(fake: FakeScalekit, org_id: str, user_id: str) -> dict[str, 
 
 
 def check_unique(
-    fake: FakeScalekit, *, email: object = None, external_id: object = None, own_id: str = ""
+    fake: FakeState, *, email: object = None, external_id: object = None, own_id: str = ""
 ) -> None:
     """409 when another user already has this email (any case) or external id."""
     for user in fake.users.values():
@@ -231,12 +230,12 @@ def send_invitation(request: FakeRequest) -> bool:
 # -- memberships and rendering --------------------------------------------------------
 
 
-def _role_record(fake: FakeScalekit, org_id: str, name: str) -> Mapping[str, Any] | None:
+def _role_record(fake: FakeState, org_id: str, name: str) -> Mapping[str, Any] | None:
     record = fake.organization_roles.get((org_id, name)) or fake.roles.get(name)
     return record if isinstance(record, Mapping) else None
 
 
-def render_role(fake: FakeScalekit, org_id: str, role: Mapping[str, Any]) -> dict[str, str]:
+def render_role(fake: FakeState, org_id: str, role: Mapping[str, Any]) -> dict[str, str]:
     """A ``commons.Role`` for a stored role entry, its id and display name looked up by name."""
     name = str(role.get("name", ""))
     record = _role_record(fake, org_id, name) or {}
@@ -248,7 +247,7 @@ def render_role(fake: FakeScalekit, org_id: str, role: Mapping[str, Any]) -> dic
 
 
 def effective_permissions(
-    fake: FakeScalekit, org_id: str, role_names: Iterable[str]
+    fake: FakeState, org_id: str, role_names: Iterable[str]
 ) -> list[dict[str, str]]:
     """The ``users.Permission``s the named roles grant, following ``extends``."""
     found: dict[str, dict[str, str]] = {}
@@ -299,7 +298,7 @@ def membership_status(membership: Mapping[str, Any]) -> str:
     return status
 
 
-def render_membership(fake: FakeScalekit, membership: Mapping[str, Any]) -> dict[str, Any]:
+def render_membership(fake: FakeState, membership: Mapping[str, Any]) -> dict[str, Any]:
     """A ``commons.OrganizationMembership`` as the API answers it."""
     org_id = membership["organization_id"]
     org = fake.organizations.get(org_id, {})
@@ -321,7 +320,7 @@ def render_membership(fake: FakeScalekit, membership: Mapping[str, Any]) -> dict
     return {k: v for k, v in out.items() if v is not None}
 
 
-def render_user(fake: FakeScalekit, user: Mapping[str, Any]) -> dict[str, Any]:
+def render_user(fake: FakeState, user: Mapping[str, Any]) -> dict[str, Any]:
     """A ``users.User`` as the API answers it, memberships included."""
     memberships = [
         render_membership(fake, m) for (_, uid), m in fake.memberships.items() if uid == user["id"]
@@ -330,7 +329,7 @@ def render_user(fake: FakeScalekit, user: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def new_membership(
-    fake: FakeScalekit, org_id: str, user_id: str, body: Mapping[str, Any], *, invite: bool
+    fake: FakeState, org_id: str, user_id: str, body: Mapping[str, Any], *, invite: bool
 ) -> dict[str, Any]:
     """Store a new membership from a validated ``users.CreateMembership`` object (409 if any)."""
     if (org_id, user_id) in fake.memberships:
@@ -357,9 +356,9 @@ def new_membership(
     return membership
 
 
-def _new_profile(fake: FakeScalekit, profile: Mapping[str, Any]) -> dict[str, Any]:
+def _new_profile(fake: FakeState, profile: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "id": fake.new_id("usp"),
+        "id": fake.new_id(USER_PROFILE_PREFIX),
         "given_name": profile.get("given_name") or profile.get("first_name") or "",
         "family_name": profile.get("family_name") or profile.get("last_name") or "",
         "email_verified": False,
@@ -391,7 +390,7 @@ def _merge_profile(current: dict[str, Any], changes: Mapping[str, Any]) -> None:
 # -- install ------------------------------------------------------------------------
 
 
-def install(fake: FakeScalekit) -> None:
+def install(fake: FakeState) -> None:
     """Route the users operations on *fake*."""
 
     def forget_org(org_id: str) -> None:
@@ -413,7 +412,7 @@ def install(fake: FakeScalekit) -> None:
         check_unique(fake, email=body["email"], external_id=body.get("external_id"))
         now = fake.now()
         user: dict[str, Any] = {
-            "id": fake.new_id("usr"),
+            "id": fake.new_id(USER_PREFIX),
             "email": body["email"],
             "create_time": now,
             "update_time": now,
@@ -492,12 +491,13 @@ def install(fake: FakeScalekit) -> None:
         return Reply.json(200, page(request, rendered, "users", max_size=max_size))
 
     def list_users(request: FakeRequest) -> Reply:
-        return listing(request, list(fake.users.values()), 100)
+        return listing(request, list(fake.users.values()), MAX_PAGE_SIZE)
 
     def search_users(request: FakeRequest) -> Reply:
         query = search_query(request)
-        check_size(request, 30)
-        return listing(request, [u for u in fake.users.values() if matches(u, query)], 30)
+        check_size(request, USER_SEARCH_MAX_PAGE_SIZE)
+        found = [u for u in fake.users.values() if matches(u, query)]
+        return listing(request, found, USER_SEARCH_MAX_PAGE_SIZE)
 
     def list_org_users(request: FakeRequest, organization_id: str) -> Reply:
         check_size(request, 100)
