@@ -22,6 +22,7 @@ lifecycle: opening and closing the pool and binding it to one event loop.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -306,10 +307,8 @@ class Engine:
         deadline: float,
         timeouts: Timeouts | None,
     ) -> Answer:
-        transport = self._core.connect()
-        send = transport.send
-        authorize = self._authorize if authorized else None
-        answer, sent = await send(
+        send = functools.partial(
+            self._core.connect().send,
             route.method,
             url,
             route=route.template,
@@ -318,26 +317,14 @@ class Engine:
             replayable=route.replayable,
             headers=headers,
             content=content,
-            authorize=authorize,
-            max_retries=self.options.max_retries,
+            authorize=self._authorize if authorized else None,
             timeouts=timeouts,
         )
+        answer, sent = await send(max_retries=self.options.max_retries)
         if answer.status_code == 401 and sent is not None:
             # The token was rejected: forget it (if still cached) and replay once.
             self.tokens.invalidate(sent.removeprefix("Bearer "))
-            answer, sent = await send(
-                route.method,
-                url,
-                route=route.template,
-                deadline=deadline,
-                idempotent=idempotent,
-                replayable=route.replayable,
-                headers=headers,
-                content=content,
-                authorize=authorize,
-                max_retries=0,
-                timeouts=timeouts,
-            )
+            answer, sent = await send(max_retries=0)
         return answer
 
     def _secrets(self) -> tuple[str, ...]:
