@@ -1,4 +1,4 @@
-"""What every resource namespace shares: the request engine it calls, and argument checks.
+"""What every resource namespace shares: the request engine it calls, and argument checks."""
 
 from __future__ import annotations
 
