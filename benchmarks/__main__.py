@@ -9,7 +9,9 @@ and reports ratios, because the machine may be shared and noisy:
 - ``memory``: 100,000 items through the paginator, peak and growth;
 - ``refresh``: 1,000 concurrent calls when the token must be refreshed;
 - ``profile``: where one SDK call's time goes (cProfile, 1 in flight);
-- ``jwt``: local JWT validation (``benchmarks/bench_jwt.py``).
+- ``jwt``: local JWT validation (``benchmarks/bench_jwt.py``);
+- ``importtime``: ``import scalekit_async`` vs ``import httpx`` in fresh
+  interpreters (``benchmarks/importtime.py``).
 
 Results go to ``benchmarks/results/latest.json`` (the previous run is kept as
 ``previous.json`` and compared against); ``--quick`` runs everything in under
@@ -34,7 +36,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO
 
-SECTIONS = ("structuring", "throughput", "memory", "refresh", "profile", "jwt")
+SECTIONS = ("structuring", "throughput", "memory", "refresh", "profile", "jwt", "importtime")
 SERVER_SECTIONS = {"throughput", "memory", "refresh", "profile"}
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -213,6 +215,13 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         )
     if "jwt" in results:
         add("JWT: no I/O warm, one JWKS fetch cold", "see above", results["jwt"]["ok"])
+    if "importtime" in results:
+        best = results["importtime"]["bytecode"]
+        add(
+            "import scalekit_async <= 1.5x import httpx",
+            f"{best['ratio']:.2f}x ({best['scalekit_async_ms']:.0f} vs {best['httpx_ms']:.0f} ms)",
+            results["importtime"]["met"],
+        )
     return targets
 
 
@@ -234,6 +243,8 @@ def headline(results: dict[str, Any]) -> dict[str, float]:
             out[f"refresh {name} added first-call ms"] = value["added_first_ms"]
     if "profile" in results:
         out["profile SDK share of a call"] = results["profile"]["sdk_share"]
+    if "importtime" in results:
+        out["import time SDK/httpx"] = results["importtime"]["bytecode"]["ratio"]
     return out
 
 
@@ -296,6 +307,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
     if section("jwt"):
         results["jwt"] = run_jwt()
+    if section("importtime"):
+        from benchmarks import importtime
+
+        results["importtime"] = importtime.run(runs=5 if args.quick else 15)
 
     starts = list(timings.values())
     ends = [*starts[1:], time.perf_counter()]

@@ -23,7 +23,6 @@ from ._hooks import (
     RequestStarted as RequestStarted,
     RetryScheduled as RetryScheduled,
 )
-from ._jwks import JwksCache as JwksCache
 from ._jwt import (
     AccessTokenClaims as AccessTokenClaims,
     IdpInitiatedLoginClaims as IdpInitiatedLoginClaims,
@@ -50,19 +49,41 @@ from ._webhooks import (
     verify_interceptor_payload as verify_interceptor_payload,
     verify_webhook_payload as verify_webhook_payload,
 )
-from .models import *  # noqa: F403
 
 if _TYPE_CHECKING:
     from ._aiohttp import AiohttpTransport as AiohttpTransport
+    from ._jwks import JwksCache as JwksCache
+    from .models import *  # noqa: F403
+
+
+_MODEL_NAMES = frozenset(models.__all__)
 
 
 def __getattr__(name: str) -> object:
-    # AiohttpTransport imports aiohttp, an optional extra: load it only when asked for.
+    # Loaded on first use, not at import:
+    # - AiohttpTransport imports aiohttp, an optional extra;
+    # - JwksCache imports PyJWT and cryptography, needed only to validate tokens;
+    # - the models are served by `models`, which defines the webhook events lazily
+    #   (a star import here would touch every name, and so define them all).
+    value: object
     if name == "AiohttpTransport":
-        from ._aiohttp import AiohttpTransport
+        from . import _aiohttp
 
-        return AiohttpTransport
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = _aiohttp.AiohttpTransport
+    elif name == "JwksCache":
+        from . import _jwks
+
+        value = _jwks.JwksCache
+    elif name in _MODEL_NAMES:
+        value = getattr(models, name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 # Silent by default: a library logs, the application decides where it goes.

@@ -34,7 +34,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import jwt
 
 from ._errors import JwksUnavailableError, TokenValidationError, TokenValidationReason
 
@@ -309,6 +308,8 @@ async def validate_claims(
     key = jwks.cached(kid)
     if key is None:
         key = await jwks.get(kid)
+    import jwt  # PyJWT (and cryptography): imported by the first validation, not the package
+
     try:
         claims: dict[str, Any] = jwt.decode(
             token, key=key, algorithms=[ALGORITHM], options=_DECODE_OPTIONS

@@ -22,7 +22,6 @@ from urllib.parse import urlencode, urlsplit
 import attrs
 
 from ._errors import ResponseValidationError
-from ._jwks import JwksCache
 from ._jwt import (
     DEFAULT_LEEWAY,
     AccessTokenClaims,
@@ -45,10 +44,11 @@ from ._webhooks import (
     verify_interceptor_payload,
     verify_webhook_payload,
 )
-from .models.events import WebhookEvent
 
 if TYPE_CHECKING:
     from ._engine import Engine
+    from ._jwks import JwksCache
+    from .models.events import WebhookEvent
 
 __all__ = ["Auth", "AuthenticatedUser", "AuthenticationResult", "RefreshResult"]
 

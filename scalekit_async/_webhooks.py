@@ -25,10 +25,9 @@ import json
 import math
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import cattrs
 
 from ._errors import (
     WebhookHeaderError,
@@ -40,7 +39,11 @@ from ._errors import (
     WebhookTimestampTooOldError,
     WebhookVerificationError,
 )
-from .models.events import WebhookEvent, parse_event
+
+if TYPE_CHECKING:
+    import cattrs
+
+    from .models.events import WebhookEvent
 
 __all__ = [
     "InterceptorPayload",
@@ -238,6 +241,9 @@ def verify_webhook_payload(
             or `WebhookPayloadError` when the verified body is not an event.
 
     """
+    # The 71 event classes are defined on the first webhook, not when the package is imported.
+    from .models.events import parse_event
+
     body = verify_signature(secret, headers, payload, prefix="webhook", tolerance=tolerance)
     return parse_event(body, converter)
 

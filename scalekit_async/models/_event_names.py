@@ -1,0 +1,88 @@
+"""The public names of `events`, kept apart so the package can export them lazily.
+
+Defining the 71 webhook event classes is most of the cost of importing the
+models, and most programs never parse a webhook. So `scalekit_async.models`
+(and `scalekit_async`) list these names in their ``__all__`` without importing
+`events`, and import it on first access to one of them. `events` builds its
+own ``__all__`` from `EVENT_NAMES`: this is the one list of the names.
+"""
+
+__all__: list[str] = []  # defines no model: `EVENT_NAMES` is `events.__all__`
+
+EVENT_NAMES = (
+    "WebhookEvent",
+    "parse_event",
+    # payload models
+    "ConnectedAccountEventData",
+    "ConnectedAccountStatusUpdatedEventData",
+    "ConnectionEventData",
+    "DirectoryEventData",
+    "DirectoryGroupEventData",
+    "DirectoryUserEventData",
+    "EventDeviceLocation",
+    "EventDirectoryUserGroup",
+    "EventDirectoryUserRole",
+    "EventSessionDevice",
+    "EventUser",
+    "EventUserSession",
+    "OrgMembershipEventData",
+    "OrganizationDomainEventData",
+    "OrganizationEventData",
+    "PermissionEventData",
+    "RoleEventData",
+    "UserAuthEventData",
+    # event families (shared payloads)
+    "ConnectedAccountEvent",
+    "ConnectionEvent",
+    "DirectoryEvent",
+    "DirectoryGroupEvent",
+    "DirectoryUserEvent",
+    "OrgMembershipEvent",
+    "OrganizationDomainEvent",
+    "OrganizationEvent",
+    "PermissionEvent",
+    "RoleEvent",
+    "UserAuthEvent",
+    # one class per event type
+    "OrganizationCreatedEvent",
+    "OrganizationUpdatedEvent",
+    "OrganizationDeletedEvent",
+    "OrganizationDomainCreatedEvent",
+    "OrganizationDomainDeletedEvent",
+    "OrganizationDomainDnsVerificationSuccessEvent",
+    "OrganizationDomainDnsVerificationFailedEvent",
+    "UserSignupEvent",
+    "UserLoginEvent",
+    "UserLogoutEvent",
+    "UserOrganizationInvitationEvent",
+    "UserOrganizationMembershipCreatedEvent",
+    "UserOrganizationMembershipDeletedEvent",
+    "UserOrganizationMembershipUpdatedEvent",
+    "OrganizationDirectoryEnabledEvent",
+    "OrganizationDirectoryDisabledEvent",
+    "DirectoryUserCreatedEvent",
+    "DirectoryUserUpdatedEvent",
+    "DirectoryUserDeletedEvent",
+    "DirectoryGroupCreatedEvent",
+    "DirectoryGroupUpdatedEvent",
+    "DirectoryGroupDeletedEvent",
+    "OrganizationSsoCreatedEvent",
+    "OrganizationSsoEnabledEvent",
+    "OrganizationSsoDisabledEvent",
+    "OrganizationSsoDeletedEvent",
+    "RoleCreatedEvent",
+    "RoleUpdatedEvent",
+    "RoleDeletedEvent",
+    "PermissionCreatedEvent",
+    "PermissionUpdatedEvent",
+    "PermissionDeletedEvent",
+    "ConnectedAccountCreatedEvent",
+    "ConnectedAccountUpdatedEvent",
+    "ConnectedAccountStatusUpdatedEvent",
+    "ConnectedAccountDeletedEvent",
+    "ConnectedAccountMagicLinkGeneratedEvent",
+    "ConnectedAccountOauthTokensFetchedEvent",
+    "ConnectedAccountTokenRefreshSucceededEvent",
+    "ConnectedAccountTokenRefreshFailedEvent",
+    "ConnectedAccountOauthSucceededEvent",
+)
