@@ -11,10 +11,11 @@ means "the `RetryPolicy`'s"; ``timeouts=None`` means `Timeouts()`.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.lowlevel
 import attrs
@@ -31,25 +32,27 @@ from ._oidc import Auth
 from ._pool import BorrowedClient, OwnedPool
 from ._retry import RetryPolicy
 from ._sender import RateLimiter, RetryingSender, Timeouts
-from .resources import (
-    ApiClients,
-    AuthLogs,
-    ConnectedAccounts,
-    Connections,
-    Directories,
-    Domains,
-    Mcp,
-    Memberships,
-    Organizations,
-    Passkeys,
-    Passwordless,
-    Permissions,
-    Providers,
-    Roles,
-    Sessions,
-    Tools,
-    Users,
-)
+
+if TYPE_CHECKING:
+    from .resources import (
+        ApiClients,
+        AuthLogs,
+        ConnectedAccounts,
+        Connections,
+        Directories,
+        Domains,
+        Mcp,
+        Memberships,
+        Organizations,
+        Passkeys,
+        Passwordless,
+        Permissions,
+        Providers,
+        Roles,
+        Sessions,
+        Tools,
+        Users,
+    )
 
 __all__ = ["ScalekitClient"]
 
@@ -172,6 +175,27 @@ class ScalekitClient:
 
     """
 
+    NAMESPACES: tuple[str, ...] = (
+        "organizations",
+        "connections",
+        "domains",
+        "directories",
+        "users",
+        "memberships",
+        "roles",
+        "permissions",
+        "sessions",
+        "api_clients",
+        "passwordless",
+        "passkeys",
+        "auth_logs",
+        "connected_accounts",
+        "tools",
+        "mcp",
+        "providers",
+    )
+    """The names of the resource namespaces (``client.organizations``...), in README order."""
+
     def __init__(
         self,
         environment_url: str | None = None,
@@ -226,23 +250,127 @@ class ScalekitClient:
         self.last_response: RawResponse | None = None
         """With `with_raw_response`: the HTTP answer of the last successful call."""
         self.auth = Auth(engine)
-        self.organizations = Organizations(engine)
-        self.connections = Connections(engine)
-        self.domains = Domains(engine)
-        self.directories = Directories(engine)
-        self.users = Users(engine)
-        self.memberships = Memberships(engine)
-        self.roles = Roles(engine)
-        self.permissions = Permissions(engine)
-        self.sessions = Sessions(engine)
-        self.api_clients = ApiClients(engine)
-        self.passwordless = Passwordless(engine)
-        self.passkeys = Passkeys(engine)
-        self.auth_logs = AuthLogs(engine)
-        self.connected_accounts = ConnectedAccounts(engine)
-        self.tools = Tools(engine)
-        self.mcp = Mcp(engine)
-        self.providers = Providers(engine)
+
+    # -- the namespaces, each made (and its module imported) on first use ----------
+
+    @functools.cached_property
+    def organizations(self) -> Organizations:
+        """``client.organizations``: see `Organizations`."""
+        from .resources.organizations import Organizations
+
+        return Organizations(self._engine)
+
+    @functools.cached_property
+    def connections(self) -> Connections:
+        """``client.connections``: see `Connections`."""
+        from .resources.connections import Connections
+
+        return Connections(self._engine)
+
+    @functools.cached_property
+    def domains(self) -> Domains:
+        """``client.domains``: see `Domains`."""
+        from .resources.domains import Domains
+
+        return Domains(self._engine)
+
+    @functools.cached_property
+    def directories(self) -> Directories:
+        """``client.directories``: see `Directories`."""
+        from .resources.directories import Directories
+
+        return Directories(self._engine)
+
+    @functools.cached_property
+    def users(self) -> Users:
+        """``client.users``: see `Users`."""
+        from .resources.users import Users
+
+        return Users(self._engine)
+
+    @functools.cached_property
+    def memberships(self) -> Memberships:
+        """``client.memberships``: see `Memberships`."""
+        from .resources.memberships import Memberships
+
+        return Memberships(self._engine)
+
+    @functools.cached_property
+    def roles(self) -> Roles:
+        """``client.roles``: see `Roles`."""
+        from .resources.roles import Roles
+
+        return Roles(self._engine)
+
+    @functools.cached_property
+    def permissions(self) -> Permissions:
+        """``client.permissions``: see `Permissions`."""
+        from .resources.permissions import Permissions
+
+        return Permissions(self._engine)
+
+    @functools.cached_property
+    def sessions(self) -> Sessions:
+        """``client.sessions``: see `Sessions`."""
+        from .resources.sessions import Sessions
+
+        return Sessions(self._engine)
+
+    @functools.cached_property
+    def api_clients(self) -> ApiClients:
+        """``client.api_clients``: see `ApiClients`."""
+        from .resources.api_clients import ApiClients
+
+        return ApiClients(self._engine)
+
+    @functools.cached_property
+    def passwordless(self) -> Passwordless:
+        """``client.passwordless``: see `Passwordless`."""
+        from .resources.passwordless import Passwordless
+
+        return Passwordless(self._engine)
+
+    @functools.cached_property
+    def passkeys(self) -> Passkeys:
+        """``client.passkeys``: see `Passkeys`."""
+        from .resources.passkeys import Passkeys
+
+        return Passkeys(self._engine)
+
+    @functools.cached_property
+    def auth_logs(self) -> AuthLogs:
+        """``client.auth_logs``: see `AuthLogs`."""
+        from .resources.auth_logs import AuthLogs
+
+        return AuthLogs(self._engine)
+
+    @functools.cached_property
+    def connected_accounts(self) -> ConnectedAccounts:
+        """``client.connected_accounts``: see `ConnectedAccounts`."""
+        from .resources.connected_accounts import ConnectedAccounts
+
+        return ConnectedAccounts(self._engine)
+
+    @functools.cached_property
+    def tools(self) -> Tools:
+        """``client.tools``: see `Tools`."""
+        from .resources.tools import Tools
+
+        return Tools(self._engine)
+
+    @functools.cached_property
+    def mcp(self) -> Mcp:
+        """``client.mcp``: see `Mcp`."""
+        from .resources.mcp import Mcp
+
+        return Mcp(self._engine)
+
+    @functools.cached_property
+    def providers(self) -> Providers:
+        """``client.providers``: see `Providers`."""
+        from .resources.providers import Providers
+
+        return Providers(self._engine)
 
     def with_options(
         self,

@@ -148,7 +148,11 @@ def expected_path(template: str, value: str) -> str:
 
 async def test_ids_with_path_characters_stay_in_their_segment(transport_kind: str) -> None:
     fake = FakeScalekit()
-    fake.organizations["org_1"] = {"id": "org_1", "display_name": "Keep me"}
+    fake.organizations["org_1"] = {
+        "id": "org_1",
+        "display_name": "Keep me",
+        "create_time": "2025-01-01T00:00:00Z",
+    }
     async with served(fake, transport_kind) as client:
         await client.organizations.list()
         for name, (call, method, template) in OPERATIONS.items():
@@ -182,9 +186,9 @@ async def test_unusable_ids_are_refused_before_sending(transport_kind: str) -> N
 def list_operations(client: sk.ScalekitClient) -> list[tuple[str, Callable[..., Any], int]]:
     """Every namespace method that takes a page_size, and how many ids it needs first."""
     found = []
-    for ns_name, namespace in vars(client).items():
-        if not isinstance(namespace, Resource):
-            continue
+    for ns_name in client.NAMESPACES:
+        namespace = getattr(client, ns_name)
+        assert isinstance(namespace, Resource)
         for name, method in inspect.getmembers(namespace, inspect.ismethod):
             params = inspect.signature(method).parameters
             if name.startswith("_") or "page_size" not in params:
@@ -254,7 +258,7 @@ async def test_wrong_types_and_bad_values_in_bodies(transport_kind: str) -> None
         for name in ("", "x" * 10_000, None):
             with pytest.raises(sk.BadRequestError) as info:
                 await client.organizations.create(display_name=name)  # type: ignore[arg-type]
-            assert [v.field for v in info.value.field_violations] == ["display_name"]
+            assert [v.field for v in info.value.field_violations] == ["organization.display_name"]
     assert fake.organizations == {}
 
 
@@ -264,7 +268,7 @@ async def test_huge_metadata_gets_the_apis_answer(transport_kind: str) -> None:
         many = {f"key{i}": "value" for i in range(10_000)}
         with pytest.raises(sk.BadRequestError) as info:
             await client.organizations.create(display_name="A", metadata=many)
-        assert [v.field for v in info.value.field_violations] == ["metadata"]
+        assert [v.field for v in info.value.field_violations] == ["organization.metadata"]
     assert fake.organizations == {}
 
 

@@ -39,7 +39,8 @@ def test_every_namespace_is_on_the_client() -> None:
     for name in resources.__all__:
         if name == "Resource":
             continue
-        assert any(type(v).__name__ == name for v in vars(client).values()), name
+        namespaces = [getattr(client, n) for n in client.NAMESPACES]
+        assert any(type(v).__name__ == name for v in namespaces), name
 
 
 def test_version_is_a_string() -> None:

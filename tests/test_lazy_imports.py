@@ -215,3 +215,23 @@ def test_every_public_name_of_events_is_listed_in_event_names() -> None:
         and callable(value)
     }
     assert defined == set(EVENT_NAMES)
+
+
+def test_a_namespace_and_its_module_load_on_first_use() -> None:
+    run(
+        """
+        import scalekit_async as sk
+
+        assert "scalekit_async.resources.organizations" not in sys.modules
+        client = sk.ScalekitClient("https://x.test", "skc_1", "secret-of-at-least-16-chars")
+        assert "scalekit_async.resources.organizations" not in sys.modules
+        organizations = client.organizations
+        assert "scalekit_async.resources.organizations" in sys.modules
+        assert client.organizations is organizations  # made once per client
+        assert "scalekit_async.resources.users" not in sys.modules
+        assert type(client.with_options(timeout=5).users).__name__ == "Users"
+        from scalekit_async.resources import Roles  # the package still exports every name
+
+        assert Roles.__name__ == "Roles"
+        """
+    )

@@ -60,9 +60,10 @@ OWN_KEYS = {"id", "name", "identifier", "external_id"}
 
 
 def namespaces() -> Iterator[tuple[str, Any]]:
-    for name, value in vars(CLIENT).items():
-        if isinstance(value, resources.Resource):
-            yield name, value
+    for name in CLIENT.NAMESPACES:
+        value = getattr(CLIENT, name)
+        assert isinstance(value, resources.Resource)
+        yield name, value
 
 
 def methods() -> list[tuple[str, Callable[..., Any]]]:

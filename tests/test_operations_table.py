@@ -25,9 +25,9 @@ def render() -> str:
     """One row per route, in the client's namespace order and each namespace's method order."""
     client = sk.ScalekitClient("https://x.test", "id", "secret-of-at-least-16-chars")
     rows = ["| Operation | Method |", "|---|---|"]
-    for ns_name, ns in vars(client).items():
-        if not isinstance(ns, resources.Resource):
-            continue
+    for ns_name in client.NAMESPACES:
+        ns = getattr(client, ns_name)
+        assert isinstance(ns, resources.Resource)
         members = [
             (name, member)
             for name, member in vars(type(ns)).items()
