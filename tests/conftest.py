@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 from scalekit_async import ScalekitClient
 from scalekit_async.testing import FakeScalekit
+
+# The fake runs strict in this whole suite (subprocesses included): a handler that
+# raises, or an answer outside the spec, fails the test that met it.
+os.environ.setdefault("SCALEKIT_FAKE_STRICT", "1")
 
 
 @pytest.fixture(

@@ -93,7 +93,7 @@ async def test_create_bad_fields_are_field_violations(client: sk.ScalekitClient)
             organization_id=org_id, name="x" * 129, description="d" * 513, custom_claims={"": "v"}
         )
     fields = {v.field for v in info.value.field_violations}
-    assert fields == {"name", "description", "custom_claims[0].key"}
+    assert fields == {"client.name", "client.description", "client.custom_claims[0].key"}
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,7 @@ async def test_update_needs_a_field_and_a_valid_one(
     assert created.client is not None
     with pytest.raises(sk.BadRequestError) as info:
         await client.api_clients.update(created.client.client_id, organization_id=org_id, name="")
-    assert [v.field for v in info.value.field_violations] == ["name"]
+    assert [v.field for v in info.value.field_violations] == ["client.name"]
     with pytest.raises(sk.NotFoundError):
         await client.api_clients.update("m2morg_missing", organization_id=org_id, name="x")
 

@@ -34,6 +34,7 @@ pytestmark = pytest.mark.anyio
 
 ORG = "org_1"
 SLOW = "org_slow"  # faults are injected on this id only; ORG stays healthy
+SLOW_PATH = f"/api/v1/organizations/{SLOW}"  # fail_next matches whole paths
 POOL_LIMIT = 100  # the SDK's default transport and AiohttpTransport both hold at most 100
 FAST = sk.RetryPolicy(backoff_base=0.01, backoff_cap=0.05)
 # A poisoned pool shows up as a pool timeout: keep it short so the test fails fast.
@@ -43,7 +44,11 @@ ROTATED = "rotating the connection pool"
 
 def new_fake(**options: Any) -> FakeScalekit:
     fake = FakeScalekit(**options)
-    fake.organizations[ORG] = {"id": ORG, "display_name": "Acme"}
+    fake.organizations[ORG] = {
+        "id": ORG,
+        "display_name": "Acme",
+        "create_time": "2025-01-01T00:00:00Z",
+    }
     return fake
 
 
@@ -223,7 +228,7 @@ async def test_calls_cancelled_while_waiting_on_the_pool(transport_kind: str) ->
     async with served(fake, transport_kind) as (client, stats):
         await client.organizations.get(ORG)
         # 150 slow calls: 100 hold every connection, 50 wait for one.
-        fake.fail_next(150, path=SLOW, delay=0.4)
+        fake.fail_next(150, path=SLOW_PATH, delay=0.4)
         with anyio.move_on_after(0.2) as scope:
             async with anyio.create_task_group() as tg:
                 for _ in range(150):
@@ -238,8 +243,8 @@ async def test_calls_cancelled_mid_response(transport_kind: str) -> None:
     async with served(fake, transport_kind) as (client, stats):
         await client.organizations.get(ORG)
         # Headers arrive, the body does not (10 calls), or arrives a byte at a time (10).
-        fake.fail_next(10, path=SLOW, stall_after_headers=0.4)
-        fake.fail_next(10, path=SLOW, trickle=10)
+        fake.fail_next(10, path=SLOW_PATH, stall_after_headers=0.4)
+        fake.fail_next(10, path=SLOW_PATH, trickle=10)
         with anyio.move_on_after(0.2) as scope:
             async with anyio.create_task_group() as tg:
                 for _ in range(20):
@@ -254,7 +259,7 @@ async def test_calls_cancelled_during_a_backoff_sleep(transport_kind: str) -> No
     async with served(fake, transport_kind) as (client, stats):
         await client.organizations.get(ORG)
         # Each call is told to come back in 10 s, and sleeps; it is cancelled meanwhile.
-        fake.fail_next(5, path=SLOW, status=503, retry_after="10")
+        fake.fail_next(5, path=SLOW_PATH, status=503, retry_after="10")
         answered = f"/api/v1/organizations/{SLOW}"
         async with anyio.create_task_group() as tg:
             for _ in range(5):

@@ -88,7 +88,11 @@ async def get_200_at_once(client: sk.ScalekitClient) -> None:
 
 
 async def test_200_concurrent_first_calls_make_one_token_request(fake: FakeScalekit) -> None:
-    fake.organizations["org_1"] = {"id": "org_1", "display_name": "A"}
+    fake.organizations["org_1"] = {
+        "id": "org_1",
+        "display_name": "A",
+        "create_time": "2025-01-01T00:00:00Z",
+    }
     async with fake.client() as client:
         await get_200_at_once(client)
     assert fake.tokens_issued == 1
@@ -98,7 +102,11 @@ async def test_200_concurrent_first_calls_make_one_token_request(fake: FakeScale
 async def test_200_concurrent_first_calls_over_a_socket_make_one_token_request(
     fake: FakeScalekit, transport_kind: str
 ) -> None:
-    fake.organizations["org_1"] = {"id": "org_1", "display_name": "A"}
+    fake.organizations["org_1"] = {
+        "id": "org_1",
+        "display_name": "A",
+        "create_time": "2025-01-01T00:00:00Z",
+    }
     async with over_socket(fake, transport_kind) as client:
         await get_200_at_once(client)
     assert fake.tokens_issued == 1

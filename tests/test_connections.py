@@ -219,7 +219,11 @@ async def test_deleting_the_organization_deletes_its_connections(
 async def test_add_connection_checks_its_arguments(fake: FakeScalekit) -> None:
     with pytest.raises(LookupError):
         add_connection(fake, "org_missing")
-    fake.organizations["org_1"] = {"id": "org_1", "display_name": "Acme"}
+    fake.organizations["org_1"] = {
+        "id": "org_1",
+        "display_name": "Acme",
+        "create_time": "2025-01-01T00:00:00Z",
+    }
     with pytest.raises(TypeError, match="bogus"):
         add_connection(fake, "org_1", bogus=1)
     assert fake.connections == {}

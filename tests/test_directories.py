@@ -287,7 +287,11 @@ async def test_seeding_helpers_check_their_arguments(fake: FakeScalekit) -> None
         add_directory_user(fake, "dir_missing")
     with pytest.raises(LookupError):
         add_directory_group(fake, "dir_missing")
-    fake.organizations["org_1"] = {"id": "org_1", "display_name": "Acme"}
+    fake.organizations["org_1"] = {
+        "id": "org_1",
+        "display_name": "Acme",
+        "create_time": "2025-01-01T00:00:00Z",
+    }
     with pytest.raises(TypeError, match="total_users"):
         add_directory(fake, "org_1", total_users=3)
     first = add_directory(fake, "org_1")["id"]

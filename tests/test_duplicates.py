@@ -66,7 +66,11 @@ async def test_a_post_whose_answer_is_lost_is_not_resent(loss: str, transport_ki
 
 async def test_a_patch_whose_answer_is_lost_is_not_resent(transport_kind: str) -> None:
     fake = FakeScalekit()
-    fake.organizations["org_1"] = {"id": "org_1", "display_name": "Acme"}
+    fake.organizations["org_1"] = {
+        "id": "org_1",
+        "display_name": "Acme",
+        "create_time": "2025-01-01T00:00:00Z",
+    }
     async with served(fake, transport_kind, retry=FAST) as (client, attempts):
         fake.fail_next(1, method="PATCH", drop="after")
         with pytest.raises(sk.APIConnectionError) as info:

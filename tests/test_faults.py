@@ -48,7 +48,11 @@ async def served(
 
 
 def seed(fake: FakeScalekit) -> str:
-    fake.organizations["org_1"] = {"id": "org_1", "display_name": "Acme"}
+    fake.organizations["org_1"] = {
+        "id": "org_1",
+        "display_name": "Acme",
+        "create_time": "2025-01-01T00:00:00Z",
+    }
     return "org_1"
 
 

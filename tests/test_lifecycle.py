@@ -35,7 +35,11 @@ def make_client(fake: FakeScalekit, url: str, kind: str) -> sk.ScalekitClient:
 @asynccontextmanager
 async def served(kind: str) -> AsyncIterator[tuple[sk.ScalekitClient, ServerStats]]:
     fake = FakeScalekit()
-    fake.organizations[ORG] = {"id": ORG, "display_name": "Acme"}
+    fake.organizations[ORG] = {
+        "id": ORG,
+        "display_name": "Acme",
+        "create_time": "2025-01-01T00:00:00Z",
+    }
     stats = ServerStats()
     async with fake.serve(stats=stats) as url:
         client = make_client(fake, url, kind)
@@ -125,7 +129,11 @@ def test_a_client_used_from_another_event_loop_says_so(
     kind: str, home_loop: str, other_loop: str
 ) -> None:
     fake = FakeScalekit()
-    fake.organizations[ORG] = {"id": ORG, "display_name": "Acme"}
+    fake.organizations[ORG] = {
+        "id": ORG,
+        "display_name": "Acme",
+        "create_time": "2025-01-01T00:00:00Z",
+    }
     with (
         anyio.from_thread.start_blocking_portal(home_loop) as home,
         anyio.from_thread.start_blocking_portal(other_loop) as other,
@@ -170,7 +178,7 @@ async def close_in_flight(report, backend, kind):
     async with fake.serve(stats=stats) as url:
         client = make_client(fake, url, kind)
         await client.organizations.list()
-        fake.fail_next(3, path="/api/", delay=0.15)
+        fake.fail_next(3, path_prefix="/api/", delay=0.15)
         async def call():
             try:
                 await client.organizations.list()

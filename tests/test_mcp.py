@@ -85,7 +85,8 @@ async def test_create_config_with_a_foreign_tool_is_a_field_violation(
                 {"connection_name": "gmail", "tools": ["slack_send_message"]}
             ],
         )
-    assert [v.field for v in caught.value.field_violations] == ["connection_tool_mappings[0].tools"]
+    fields = [v.field for v in caught.value.field_violations]
+    assert fields == ["config.connection_tool_mappings[0].tools"]
     assert fake.mcp_configs == {}
 
 

@@ -120,7 +120,7 @@ async def test_duplicate_external_id_is_a_conflict(client: sk.ScalekitClient) ->
 async def test_invalid_input_is_a_bad_request_naming_the_field(client: sk.ScalekitClient) -> None:
     with pytest.raises(sk.BadRequestError) as info:
         await client.organizations.create(display_name="")
-    assert [v.field for v in info.value.field_violations] == ["display_name"]
+    assert [v.field for v in info.value.field_violations] == ["organization.display_name"]
 
 
 async def test_too_much_metadata_is_a_bad_request(client: sk.ScalekitClient) -> None:

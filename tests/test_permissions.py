@@ -60,7 +60,7 @@ async def test_create_duplicate_is_a_conflict(client: sk.ScalekitClient) -> None
 async def test_create_too_long_a_name_is_a_bad_request(client: sk.ScalekitClient) -> None:
     with pytest.raises(sk.BadRequestError) as info:
         await client.permissions.create("p" * 65)
-    assert _violations(info.value) == ["name"]
+    assert _violations(info.value) == ["permission.name"]
 
 
 async def test_create_rejects_bad_input_before_sending(

@@ -60,7 +60,7 @@ async def test_create_with_a_bad_icon_is_a_field_violation(
         await client.providers.create(
             "Acme", auth_patterns=API_KEY, icon_src="ftp://example.com/i.svg"
         )
-    assert [v.field for v in caught.value.field_violations] == ["icon_src"]
+    assert [v.field for v in caught.value.field_violations] == ["provider.icon_src"]
     assert fake.custom_providers == {}
 
 

@@ -66,7 +66,7 @@ POLICIES = {
 async def test_an_outage_cannot_multiply_the_load(name: str, transport_kind: str) -> None:
     policy = POLICIES[name]
     fake = FakeScalekit()
-    fake.fail_next(10**9, path="/api/", status=503)  # every API call fails; tokens work
+    fake.fail_next(10**9, path_prefix="/api/", status=503)  # every API call fails; tokens work
     outcomes: Counter[str] = Counter()
     async with served(fake, transport_kind, retry=policy) as client:
         limiter = anyio.CapacityLimiter(20)
@@ -96,7 +96,7 @@ async def test_retries_come_back_once_the_outage_is_over(transport_kind: str) ->
     policy = sk.RetryPolicy(**FAST)  # floor: 2 retries per second
     fake = FakeScalekit()
     async with served(fake, transport_kind, retry=policy) as client:
-        outage = fake.fail_next(10**9, path="/api/", status=503)
+        outage = fake.fail_next(10**9, path_prefix="/api/", status=503)
         for _ in range(30):  # drain the budget
             with pytest.raises(sk.ServerError):
                 await client.organizations.list()

@@ -91,10 +91,10 @@ async def test_create_with_unknown_references_names_the_fields(
 ) -> None:
     with pytest.raises(sk.BadRequestError) as info:
         await client.roles.create("r", display_name="R", permissions=["nope"])
-    assert _violations(info.value) == ["permissions"]
+    assert _violations(info.value) == ["role.permissions"]
     with pytest.raises(sk.BadRequestError) as info:
         await client.roles.create("r", display_name="R", extends="ghost")
-    assert _violations(info.value) == ["extends"]
+    assert _violations(info.value) == ["role.extends"]
     assert fake.roles == {}
 
 
@@ -115,7 +115,7 @@ async def test_create_rejects_bad_input_before_sending(
 async def test_an_overlong_name_is_a_bad_request(client: sk.ScalekitClient) -> None:
     with pytest.raises(sk.BadRequestError) as info:
         await client.roles.create("x" * 101, display_name="X")
-    assert _violations(info.value) == ["name"]
+    assert _violations(info.value) == ["role.name"]
 
 
 async def test_get_includes_permissions_on_request(
@@ -214,7 +214,7 @@ async def test_update_cannot_make_a_cycle(client: sk.ScalekitClient) -> None:
     await client.roles.create("editor", display_name="Editor", extends="viewer")
     with pytest.raises(sk.BadRequestError) as info:
         await client.roles.update("viewer", extends="editor")
-    assert _violations(info.value) == ["extends"]
+    assert _violations(info.value) == ["role.extends"]
     with pytest.raises(sk.BadRequestError):
         await client.roles.update("viewer", extends="viewer")
     assert (await client.roles.get("viewer")).extends is None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import secrets
 import socket
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import anyio
@@ -15,6 +17,7 @@ import attrs
 import httpx
 
 from .._client import ScalekitClient
+from .._retry import RetryPolicy
 from ._api_clients import install as install_api_clients
 from ._auth_logs import install as install_auth_logs
 from ._connected_accounts import install as install_connected_accounts
@@ -28,7 +31,16 @@ from ._constants import (
 )
 from ._directories import install as install_directories
 from ._domains import install as install_domains
-from ._http import ApiError, DropKind, Dropped, FakeRequest, Fault, Reply, error_body
+from ._http import (
+    ApiError,
+    DropKind,
+    Dropped,
+    FakeDefect,
+    FakeRequest,
+    Fault,
+    Reply,
+    error_body,
+)
 from ._mcp import install as install_mcp
 from ._memberships import install as install_memberships
 from ._oauth import install as install_oauth
@@ -43,8 +55,24 @@ from ._sessions import install as install_sessions
 from ._state import FakeState
 from ._tools import install as install_tools
 from ._users import install as install_users
+from ._validation import OperationCheck, spec_checks, status_problems
 
-__all__ = ["FakeScalekit", "FakeTransport"]
+if TYPE_CHECKING:
+    from .._auth import TokenStore
+    from .._hooks import Attempt, Hooks
+    from .._sender import RateLimiter, Timeouts
+
+__all__ = ["STRICT_ENV", "FakeScalekit", "FakeTransport"]
+
+logger = logging.getLogger("scalekit_async.testing")
+
+STRICT_ENV = "SCALEKIT_FAKE_STRICT"
+"""The environment variable that turns strict mode on by default (``1``, ``true``, ``yes``)."""
+
+
+def _strict_default() -> bool:
+    return os.environ.get(STRICT_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
 
 _INSTALLERS: tuple[Callable[[FakeState], None], ...] = (
     install_organizations,
@@ -78,6 +106,9 @@ class FakeScalekit(FakeState):
         token_ttl: The ``expires_in`` of the tokens it issues, in seconds.
         seed: Seeds generated ids, so runs are reproducible.
         clock: A monotonic clock for token expiry (injectable for tests).
+        strict: Fail on the fake's own defects instead of answering 500 (see
+            below). ``None``: on when the ``SCALEKIT_FAKE_STRICT`` environment
+            variable is ``1`` (the project's own test suite sets it).
 
     In-process: ``fake.client()`` returns a `ScalekitClient` wired to it with
     no sockets. Over a socket: ``async with fake.serve() as url`` (or
@@ -85,8 +116,20 @@ class FakeScalekit(FakeState):
 
     What it knows (``fake.organizations``, ``fake.users``, ``fake.webhooks``,
     ``fake.requests``, ...) is its `FakeState`; this class adds the request
-    path: the token endpoint, token checks, injected faults and dispatch.
+    path: the token endpoint, token checks, injected faults, request validation
+    and dispatch.
 
+    Requests to the API's documented operations are validated against the
+    official spec first, as Scalekit validates them: a violation is a 400
+    ``INVALID_ARGUMENT`` naming each field (``error.field_violations``).
+
+    A handler that raises is answered 500 ``INTERNAL`` (Scalekit's error body),
+    its traceback logged (logger ``scalekit_async.testing``) and noted in
+    `defects`: no request, however malformed, stops the fake. In strict mode
+    the fake also checks its own answers (each 2xx body against its documented
+    schema, each error body against ``google.rpc.Status``), and any defect
+    raises `FakeDefect` (an ``AssertionError``) to the in-process caller, so the
+    test fails with the fake's traceback (over a socket: a 500 naming it).
     """
 
     def __init__(
@@ -97,8 +140,18 @@ class FakeScalekit(FakeState):
         token_ttl: float = 3600.0,
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
+        strict: bool | None = None,
     ) -> None:
         super().__init__(client_id=client_id, client_secret=client_secret, seed=seed)
+        self.strict = _strict_default() if strict is None else strict
+        """Whether the fake's own defects fail (raise `FakeDefect`) instead of answering 500."""
+        if self.strict and spec_checks() is None:
+            raise RuntimeError(
+                "strict mode validates against the spec with jsonschema: "
+                "pip install 'scalekit-async[fake]'"
+            )
+        self.defects: list[str] = []
+        """The fake's own failures: handlers that raised, answers outside the spec (strict)."""
         self.token_ttl = token_ttl
         self._clock = clock
         self._tokens: dict[str, float] = {}
@@ -130,20 +183,30 @@ class FakeScalekit(FakeState):
         headers: Mapping[str, str] | None = None,
         stall_after_headers: float = 0.0,
         trickle: float | None = None,
+        path_prefix: str | None = None,
     ) -> Fault:
-        """Inject a fault into the next *times* matching requests (see `Fault`)."""
+        """Inject a fault into the next *times* matching requests (see `Fault`).
+
+        A request matches when its method is *method* (any when ``None``) and
+        its path (raw, without the query) is *path* exactly, or fits *path* as a
+        route template (``"/api/v1/organizations/{id}"``: any id, one segment
+        per ``{name}``), and starts with *path_prefix* (``"/api/"``: every API
+        call). Neither given: every request, the token endpoint included. The
+        oldest fault that matches a request applies to it.
+        """
         fault = Fault(
             times,
-            method,
-            path,
-            status,
-            retry_after,
-            delay,
-            drop,
-            body,
-            tuple((headers or {}).items()),
-            stall_after_headers,
-            trickle,
+            method=method,
+            path=path,
+            status=status,
+            retry_after=retry_after,
+            delay=delay,
+            drop=drop,
+            body=body,
+            headers=tuple((headers or {}).items()),
+            stall_after_headers=stall_after_headers,
+            trickle=trickle,
+            path_prefix=path_prefix,
         )
         self._faults.append(fault)
         return fault
@@ -162,13 +225,45 @@ class FakeScalekit(FakeState):
             and (path is None or r.path == path)
         ]
 
-    def client(self, **options: Any) -> ScalekitClient:
-        """A `ScalekitClient` wired to this fake in-process (no sockets)."""
+    def client(
+        self,
+        *,
+        fast_retries: bool = False,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        timeouts: Timeouts | None = None,
+        hooks: Hooks | None = None,
+        on_attempt: tuple[Callable[[Attempt], None], ...] = (),
+        tracer: Any = None,
+        token_store: TokenStore | None = None,
+        rate_limiter: RateLimiter | None = None,
+    ) -> ScalekitClient:
+        """A `ScalekitClient` wired to this fake in-process (no sockets).
+
+        The keyword arguments are `ScalekitClient`'s (``timeout=None``: its
+        default). With *fast_retries*, the client retries exactly as configured
+        but does not wait between attempts (its `RetryPolicy` backoff is zero),
+        so a test of persistent 503s takes milliseconds. A ``Retry-After`` the
+        fake is told to send (``fail_next(retry_after=...)``) is still waited:
+        use ``retry_after="0"`` in such tests.
+        """
+        if fast_retries:
+            retry = attrs.evolve(retry or RetryPolicy(), backoff_base=0.0, backoff_cap=0.0)
+        options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         return ScalekitClient(
             DEFAULT_ENV_URL,
             self.client_id,
             self.client_secret,
             transport=FakeTransport(self),
+            max_retries=max_retries,
+            retry=retry,
+            timeouts=timeouts,
+            hooks=hooks,
+            on_attempt=on_attempt,
+            tracer=tracer,
+            token_store=token_store,
+            rate_limiter=rate_limiter,
             **options,
         )
 
@@ -198,10 +293,36 @@ class FakeScalekit(FakeState):
 
     # -- the request path ------------------------------------------------
 
+    def failed(self, where: str, error: BaseException) -> Reply:
+        """Note and log the fake's own failure at *where*: a 500 reply, or `FakeDefect` (strict).
+
+        The socket server and `FakeTransport` call it for an exception a
+        request raised; it is public so that an `App` wrapping a fake can too.
+        """
+        detail = f"{type(error).__name__}: {error}"
+        self.defects.append(f"{where}: {detail}")
+        logger.error("the fake failed on %s", where, exc_info=error)
+        if self.strict:
+            raise FakeDefect(f"the fake failed on {where}: {detail}") from error
+        return Reply.json(500, error_body(500, "internal error"))
+
     async def handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> Reply:
-        """Answer one request; raises `Dropped` when the connection must be cut."""
+        """Answer one request; raises `Dropped` when the connection must be cut.
+
+        Any other exception becomes a 500 answer (or, in strict mode, `FakeDefect`).
+        """
+        try:
+            return await self._handle(method, target, headers, body)
+        except (Dropped, FakeDefect):
+            raise
+        except Exception as exc:
+            return self.failed(f"{method} {target.partition('?')[0]}", exc)
+
+    async def _handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> Reply:
         path, _, query_string = target.partition("?")
         token = None
         auth = headers.get("authorization", "")
@@ -231,23 +352,56 @@ class FakeScalekit(FakeState):
         return reply
 
     def _dispatch(self, request: FakeRequest, headers: Mapping[str, str]) -> Reply:
+        reply, operation = self._route(request, headers)
+        if self.strict and request.path.startswith(API_PREFIX):
+            problems = self._answer_problems(reply, operation)
+            if problems:
+                where = f"{request.method} {request.path}"
+                self.defects.append(f"{where}: answer outside the spec: {problems}")
+                raise FakeDefect(
+                    f"the fake answered {where} outside the spec:\n  " + "\n  ".join(problems)
+                )
+        return reply
+
+    def _route(
+        self, request: FakeRequest, headers: Mapping[str, str]
+    ) -> tuple[Reply, OperationCheck | None]:
+        """The reply to *request*, and the spec operation it was checked against."""
         if request.path == TOKEN_PATH:
-            return self._token_endpoint(request, headers)
+            return self._token_endpoint(request, headers), None
         if request.path.startswith(API_PREFIX) and not self._authorized(request.token):
             self.rejected_tokens += 1
             message = "Token empty" if not request.token else "token is invalid or expired"
-            return Reply.json(401, error_body(401, message))
+            return Reply.json(401, error_body(401, message)), None
         found = self.router.match(request.method, request.path)
         if isinstance(found, int):
             message = "Not Found" if found == 404 else "Method Not Allowed"
-            return Reply.json(found, {"code": 5 if found == 404 else 12, "message": message})
-        handler, values, _ = found
+            code = 5 if found == 404 else 12
+            body: dict[str, Any] = {"code": code, "message": message, "details": []}
+            return Reply.json(found, body), None
+        handler, values, template = found
+        checks = spec_checks()
+        operation = checks.operation(request.method, template) if checks is not None else None
         try:
+            if operation is not None:  # handlers get input the spec allows, decoded
+                request = operation.check_request(request)
             result = handler(request, **values)
         except ApiError as exc:
-            return exc.reply
-        assert isinstance(result, Reply)
-        return result
+            reply = exc.reply if operation is None else operation.qualified(exc.reply)
+            return reply, operation
+        if not isinstance(result, Reply):
+            raise TypeError(f"the handler of {template} answered {type(result).__name__}")
+        return result, operation
+
+    @staticmethod
+    def _answer_problems(reply: Reply, operation: OperationCheck | None) -> list[str]:
+        """How an API answer breaks the spec: its 2xx schema, or the Status shape of errors."""
+        content_type = dict(reply.headers).get("content-type", "")
+        if not content_type.startswith("application/json"):
+            return [f"content-type {content_type!r} is not application/json"]
+        if 200 <= reply.status < 300:
+            return operation.answer_problems(reply) if operation is not None else []
+        return [f"{reply.status} error body: {p}" for p in status_problems(reply)]
 
     def _authorized(self, token: str | None) -> bool:
         if token is None:
@@ -315,7 +469,7 @@ class FakeTransport(httpx.AsyncBaseTransport):
         """Answer *request* from the fake; a dropped connection raises like a real one."""
         body = await request.aread()
         target = request.url.raw_path.decode("ascii")
-        headers = {k.decode().lower(): v.decode() for k, v in request.headers.raw}
+        headers = {k.decode().lower(): v.decode("latin-1") for k, v in request.headers.raw}
         try:
             reply = await self._fake.handle(request.method, target, headers, body)
         except Dropped as exc:
@@ -324,6 +478,10 @@ class FakeTransport(httpx.AsyncBaseTransport):
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
             ) from None
+        except FakeDefect:
+            raise  # strict mode: the test fails, with the fake's traceback as the cause
+        except Exception as exc:  # the boundary: a wrapper's own failure, as a 500
+            reply = self._fake.failed(f"{request.method} {request.url.path}", exc)
         if reply.fault is not None:
             await _deliver_in_process(reply, reply.fault, request)
         return httpx.Response(

@@ -15,11 +15,13 @@ __all__ = [
     "App",
     "DropKind",
     "Dropped",
+    "FakeDefect",
     "Fault",
     "FakeRequest",
     "Reply",
     "Router",
     "error_body",
+    "route_pattern",
 ]
 
 DropKind = Literal["before", "after", "mid-body", "reset"]
@@ -51,8 +53,16 @@ class FakeRequest:
     token: str | None = attrs.field(default=None, repr=False)
 
     def json(self) -> Any:
-        """The decoded JSON body, or `None` when there is none."""
-        return json.loads(self.body) if self.body else None
+        """The decoded JSON body, or `None` when there is none.
+
+        A body that is not JSON raises `ApiError` (400), as the gateway answers it.
+        """
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError
+            raise ApiError(400, "the request body is not valid JSON") from None
 
     def param(self, name: str) -> str | None:
         """The first query value named *name*."""
@@ -112,6 +122,15 @@ def error_body(
     return {"code": _GRPC.get(status, 2), "message": message, "details": [info]}
 
 
+class FakeDefect(AssertionError):
+    """The fake itself failed: a handler raised, or (strict mode) an answer broke the spec.
+
+    Outside strict mode the request is answered 500 ``INTERNAL`` instead (and the
+    traceback logged); in strict mode, in-process, this is raised to the caller, so
+    the test that met it fails with the fake's own traceback as its cause.
+    """
+
+
 class Dropped(Exception):
     """Raised inside the fake: cut the connection without an answer.
 
@@ -147,7 +166,11 @@ class Fault:
     Args:
         times: How many matching requests it affects.
         method: Match this HTTP method only (``None``: any).
-        path: Match paths containing this text (``None``: any, token endpoint included).
+        path: Match this path exactly (``"/api/v1/organizations"`` is the list and
+            create route only, not ``/api/v1/organizations/{id}``), or every path of
+            a route template: ``"/api/v1/organizations/{id}"`` matches any id, a
+            ``{name}`` standing for one path segment as in the API's routes.
+            ``None``: any path, the token endpoint included.
         status: Answer with this status and a Scalekit error body.
         retry_after: Add a ``Retry-After`` header with this value.
         delay: Wait this many seconds first.
@@ -161,6 +184,10 @@ class Fault:
         stall_after_headers: Send the headers, then wait this many seconds
             before the body (a client's read timeout fires first).
         trickle: Send the body at this many bytes per second.
+        path_prefix: Match every path starting with this text (``"/api/"``: every
+            API call, not the token endpoint); with `path`, both must match.
+
+    Paths are compared raw (percent-encoded as sent), without the query string.
 
     In-process (`FakeTransport`), cut connections and stalls raise the httpx
     exception a real socket would cause (`httpx.RemoteProtocolError`,
@@ -178,6 +205,12 @@ class Fault:
     headers: tuple[tuple[str, str], ...] = ()
     stall_after_headers: float = 0.0
     trickle: float | None = attrs.field(default=None)
+    path_prefix: str | None = None
+    _pattern: re.Pattern[str] | None = attrs.field(init=False, default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.path is not None and "{" in self.path:
+            self._pattern = route_pattern(self.path)
 
     @trickle.validator
     def _check_trickle(self, _: object, value: float | None) -> None:
@@ -195,7 +228,11 @@ class Fault:
             return False
         if self.method is not None and self.method != method:
             return False
-        return self.path is None or self.path in path
+        if self.path_prefix is not None and not path.startswith(self.path_prefix):
+            return False
+        if self._pattern is not None:
+            return self._pattern.match(path) is not None
+        return self.path is None or self.path == path
 
     def reply(self) -> Reply | None:
         """The reply this fault forces, if it forces one."""
@@ -223,6 +260,19 @@ class App(Protocol):
         ...
 
 
+def route_pattern(template: str) -> re.Pattern[str]:
+    """The regex of a grpc-gateway *template*: ``{name}`` matches one encoded segment."""
+    pattern = ""
+    names: set[str] = set()
+    for literal, name in re.findall(r"([^{]*)(?:\{([A-Za-z_][A-Za-z0-9_.]*)\})?", template):
+        pattern += re.escape(literal)
+        if name:
+            group = name.replace(".", "_")
+            pattern += "[^/:]+" if group in names else f"(?P<{group}>[^/:]+)"
+            names.add(group)
+    return re.compile(pattern + r"\Z")
+
+
 class Router:
     """Match a method and a raw path against grpc-gateway templates."""
 
@@ -231,12 +281,7 @@ class Router:
 
     def add(self, method: str, template: str, handler: Handler) -> None:
         """Route *method* on *template* (``{name}`` matches one encoded segment)."""
-        pattern = ""
-        for literal, name in re.findall(r"([^{]*)(?:\{([a-z_]+)\})?", template):
-            pattern += re.escape(literal)
-            if name:
-                pattern += f"(?P<{name}>[^/:]+)"
-        self._routes.append((method, re.compile(pattern + r"\Z"), template, handler))
+        self._routes.append((method, route_pattern(template), template, handler))
 
     def match(self, method: str, path: str) -> tuple[Handler, dict[str, str], str] | int:
         """The handler, decoded path values and template, or 404/405."""
