@@ -11,11 +11,26 @@ The three lines are printed (and written to ``--env-file``) once the socket
 listens, so a script can wait for them. ``--fail-rate`` and ``--latency``
 make the emulator answer like a loaded API, to exercise your retries. SIGINT
 and SIGTERM stop it cleanly (exit status 0).
+
+Access tokens for the code under test (signed, so ``validate_access_token``
+accepts them), from a running emulator or, with ``--keys``, offline:
+
+```sh
+scalekit-fake --port 8765 --keys .scalekit-fake.pem   # the same key (and JWKS) after a restart
+scalekit-fake mint-token --sub usr_1 --scope read --permission users:read --organization org_1
+scalekit-fake mint-token --m2m --client-id m2morg_1 --scope deploy --expires-in 600
+```
+
+``mint-token`` prints the token. It asks the emulator at ``--url`` (default
+``$SCALEKIT_ENVIRONMENT_URL``, else ``http://127.0.0.1:8765``) through the
+test-only route ``POST /_fake/tokens``; with ``--keys FILE`` it signs with that
+key file itself, naming ``--url`` as the issuer, and needs no running emulator.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -25,16 +40,28 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 
 from ._constants import API_PREFIX, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from ._fake import FakeScalekit
 from ._http import Reply
-from ._oauth import oauth
+from ._oauth import MINT_TOKEN_PATH, oauth
 from ._seed import SeedError, seed_fake
 
-__all__ = ["EmulatedScalekit", "build_parser", "main", "make_fake", "run"]
+__all__ = [
+    "EmulatedScalekit",
+    "ask_emulator",
+    "build_parser",
+    "main",
+    "make_fake",
+    "mint_token",
+    "run",
+    "sign_locally",
+]
 
 FAULT_STATUSES = (429, 500, 502, 503, 504)
+DEFAULT_URL = "http://127.0.0.1:8765"
+MINT_COMMAND = "mint-token"
 
 
 class EmulatedScalekit(FakeScalekit):
@@ -147,12 +174,196 @@ def build_parser() -> argparse.ArgumentParser:
         "--random-seed", type=int, default=0, help="seed for fault draws and generated ids"
     )
     parser.add_argument(
+        "--strict",
+        action="store_true",
+        default=None,  # not given: $SCALEKIT_FAKE_STRICT decides
+        help="check the emulator's own answers against the spec: a defect (an answer "
+        "outside the spec, a handler that failed) is answered 500 naming it, logged, "
+        "and makes the exit status 1 (default: $SCALEKIT_FAKE_STRICT)",
+    )
+    parser.add_argument(
         "--env-file",
         type=Path,
         metavar="FILE",
         help="also write the SCALEKIT_* lines to FILE once listening",
     )
+    parser.add_argument(
+        "--keys",
+        type=Path,
+        metavar="FILE",
+        help="sign tokens with the RSA key in this PEM file, created (mode 0600) on first run: "
+        "tokens signed before a restart still validate after it (same --host and --port)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    mint = commands.add_parser(
+        MINT_COMMAND,
+        help="print a signed access token (user or M2M) with the claims given",
+        description="Print an access token the SDK's validate_access_token accepts, asked of "
+        f"a running emulator (test-only route POST {MINT_TOKEN_PATH}) or, with --keys, "
+        "signed here with the emulator's key file.",
+    )
+    add_mint_token_arguments(mint)
     return parser
+
+
+def add_mint_token_arguments(mint: argparse.ArgumentParser) -> None:
+    """The flags of ``mint-token``: where to get the token, and its claims."""
+    mint.add_argument(
+        "--url",
+        default=os.environ.get("SCALEKIT_ENVIRONMENT_URL") or DEFAULT_URL,
+        help="the emulator's URL, also the token's issuer "
+        f"(default: $SCALEKIT_ENVIRONMENT_URL or {DEFAULT_URL})",
+    )
+    mint.add_argument(
+        "--keys",
+        dest="token_keys",
+        type=Path,
+        metavar="FILE",
+        help="sign here with the key file the emulator was started with (--keys FILE) "
+        "instead of asking it",
+    )
+    mint.add_argument(
+        "--m2m",
+        action="store_true",
+        help="a machine-to-machine token: sub and client_id are --client-id, no session",
+    )
+    mint.add_argument(
+        "--sub", dest="token_subject", metavar="ID", help="the user (default usr_fake)"
+    )
+    mint.add_argument(
+        "--organization", metavar="ID", help="the organization, claim oid (default org_fake)"
+    )
+    mint.add_argument("--session", metavar="ID", help="the session, claim sid (default ses_fake)")
+    mint.add_argument(
+        "--client-id",
+        dest="token_client_id",
+        metavar="ID",
+        help="claim client_id (default: the emulator's client id; with --m2m, m2morg_fake)",
+    )
+    for flag, name in (
+        ("--scope", "scopes"),
+        ("--permission", "permissions"),
+        ("--role", "roles"),
+        ("--audience", "audience"),
+    ):
+        mint.add_argument(
+            flag,
+            dest=f"token_{name}",
+            action="append",
+            metavar=flag[2:].upper(),
+            help=f"add to claim {'aud' if name == 'audience' else name} (repeatable)",
+        )
+    mint.add_argument(
+        "--expires-in",
+        type=float,
+        metavar="SECONDS",
+        help="lifetime (default: the emulator's token lifetime, 3600; negative: already expired)",
+    )
+    mint.add_argument(
+        "--claim",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="add or override any claim; VALUE is read as JSON if it parses (repeatable)",
+    )
+    mint.add_argument(
+        "--json",
+        action="store_true",
+        help="print the whole answer (access_token, token_type, expires_in) as JSON",
+    )
+
+
+def token_request(args: argparse.Namespace) -> dict[str, Any]:
+    """The JSON request (`FakeOAuth.mint_requested`) that parsed ``mint-token`` *args* make."""
+    request: dict[str, Any] = {"kind": "m2m" if args.m2m else "user"}
+    given = {
+        "subject": args.token_subject,
+        "organization_id": args.organization,
+        "session_id": args.session,
+        "client_id": args.token_client_id,
+        "scopes": args.token_scopes,
+        "permissions": args.token_permissions,
+        "roles": args.token_roles,
+        "audience": args.token_audience,
+        "expires_in": args.expires_in,
+    }
+    request.update((name, value) for name, value in given.items() if value is not None)
+    claims: dict[str, Any] = {}
+    for item in args.claim:
+        name, equals, raw = item.partition("=")
+        if not equals or not name:
+            raise ValueError(f"--claim {item!r}: expected NAME=VALUE")
+        try:
+            claims[name] = json.loads(raw)
+        except ValueError:
+            claims[name] = raw
+    if claims:
+        request["claims"] = claims
+    return request
+
+
+def mint_token(args: argparse.Namespace) -> int:
+    """Run ``mint-token``: print the token (or the JSON answer); return the exit status."""
+    answer: dict[str, Any]
+    try:
+        request = token_request(args)
+        if args.token_keys is not None:
+            answer = sign_locally(args.token_keys, args.url, request)
+        else:
+            answer = ask_emulator(args.url, request)
+    except ValueError as exc:
+        sys.stderr.write(f"scalekit-fake {MINT_COMMAND}: {exc}\n")
+        return 2
+    except (OSError, httpx.HTTPError) as exc:
+        sys.stderr.write(
+            f"scalekit-fake {MINT_COMMAND}: cannot reach the emulator at {args.url} ({exc}); "
+            "start it first, or sign here with --keys FILE\n"
+        )
+        return 1
+    sys.stdout.write(json.dumps(answer) + "\n" if args.json else answer["access_token"] + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def sign_locally(keys: Path, url: str, request: Mapping[str, Any]) -> dict[str, Any]:
+    """Mint *request* with the emulator's key file, for the emulator served at *url*.
+
+    The audience defaults to ``$SCALEKIT_CLIENT_ID`` (else the emulator's default
+    client id), as the emulator's own tokens do.
+
+    Raises:
+        ValueError: no such key file (a typo would sign with a key nobody serves),
+            or a bad request.
+    """
+    if not keys.is_file():
+        raise ValueError(
+            f"no key file {str(keys)!r}: start the emulator with --keys FILE first "
+            "(it creates the file)"
+        )
+    fake = FakeScalekit(client_id=os.environ.get("SCALEKIT_CLIENT_ID") or DEFAULT_CLIENT_ID)
+    state = oauth(fake)
+    state.use_key_file(keys)
+    state.issuer = url.rstrip("/")
+    return state.mint_requested(request)
+
+
+def ask_emulator(url: str, request: Mapping[str, Any]) -> dict[str, Any]:
+    """POST *request* to the emulator's test-only minting route; its JSON answer.
+
+    Raises:
+        ValueError: the emulator refused the request (its message).
+        httpx.HTTPError: it could not be reached, or answered something else.
+    """
+    with httpx.Client(trust_env=False, timeout=30) as http:  # a local emulator: no proxy
+        reply = http.post(url.rstrip("/") + MINT_TOKEN_PATH, json=dict(request))
+    if reply.status_code == 400:
+        raise ValueError(reply.json().get("error_description", reply.text))
+    if reply.status_code != 200:
+        raise httpx.HTTPStatusError(
+            f"{reply.status_code} from {MINT_TOKEN_PATH}", request=reply.request, response=reply
+        )
+    answer: dict[str, Any] = reply.json()
+    return answer
 
 
 def make_fake(args: argparse.Namespace) -> EmulatedScalekit:
@@ -166,7 +377,10 @@ def make_fake(args: argparse.Namespace) -> EmulatedScalekit:
         client_id=args.client_id,
         client_secret=args.client_secret,
         token_ttl=args.token_ttl,
+        strict=args.strict,
     )
+    if args.keys is not None:
+        oauth(fake).use_key_file(args.keys)
     if args.seed is not None:
         seed_fake(fake, args.seed)
     return fake
@@ -207,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments, seed the fake, serve it and print how to reach it."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == MINT_COMMAND:
+        return mint_token(args)
     try:
         fake = make_fake(args)
     except (SeedError, ValueError) as exc:
@@ -227,6 +443,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as exc:
         sys.stderr.write(f"scalekit-fake: cannot listen on {args.host}:{args.port}: {exc}\n")
+        return 1
+    if fake.strict and fake.defects:
+        sys.stderr.write("scalekit-fake: defects (--strict):\n")
+        sys.stderr.writelines(f"  {defect}\n" for defect in fake.defects)
         return 1
     return 0
 

@@ -11,25 +11,42 @@ Routes (none needs an API token):
   tokens stop working) and redirects to ``post_logout_redirect_uri``;
 - ``POST /oauth/token`` grants ``authorization_code`` (single-use codes,
   ``redirect_uri`` and PKCE S256 checked) and ``refresh_token`` (rotated on
-  use), answering RS256-signed ID and access tokens with Scalekit's claims.
+  use), answering RS256-signed ID and access tokens with Scalekit's claims;
+- ``POST /_fake/tokens`` (`MINT_TOKEN_PATH`): **test-only**, no such route
+  exists on Scalekit. Mints a signed user or M2M access token with the claims
+  of its JSON body (`FakeOAuth.mint_requested`), so a process talking to the
+  emulator over a socket gets tokens ``validate_access_token`` accepts.
 
-Helpers for tests: `oauth(fake)` (the state, token minting, key rotation) and
-`mint_access_token`; `sign_webhook` and `new_webhook_secret` (from ``_delivery``)
-are importable from here too.
+Helpers for tests: `oauth(fake)` (the state, token minting, key rotation,
+`FakeOAuth.use_key_file`) and `mint_access_token`; `sign_webhook` and
+`new_webhook_secret` (from ``_delivery``) are importable from here too.
+
+Key files (``scalekit-fake --keys FILE``): one unencrypted PEM (PKCS#8) RSA
+private key of at least 2048 bits, created with mode 0600 on first use; its
+``kid`` is derived from the public key (its RFC 7638 thumbprint), so the same
+file gives the same JWKS after a restart and tokens signed before it still
+validate.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import math
+import os
 import secrets
+import tempfile
 import time
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .._pkce import code_challenge
@@ -39,16 +56,21 @@ from ._constants import (
     DEFAULT_ENV_URL,
     JWKS_PATH,
     LOGOUT_PATH,
+    M2M_CLIENT_PREFIX,
     ORGANIZATION_PREFIX,
     SESSION_PREFIX,
 )
 from ._delivery import new_webhook_secret, sign_webhook
-from ._http import FakeRequest, Reply
+from ._http import ApiError, FakeRequest, Reply
 from ._state import FakeState
 
 __all__ = [
+    "M2M_TOKEN_FIELDS",
+    "MINT_TOKEN_PATH",
+    "USER_TOKEN_FIELDS",
     "FakeOAuth",
     "install",
+    "load_key_file",
     "mint_access_token",
     "new_webhook_secret",
     "oauth",
@@ -57,6 +79,34 @@ __all__ = [
 
 CODE_TTL = 600.0
 DEFAULT_EMAIL = "user@example.com"
+DEFAULT_M2M_CLIENT_ID: Final = f"{M2M_CLIENT_PREFIX}_fake"
+"""The ``client_id`` (and ``sub``) of M2M tokens minted without one."""
+MIN_KEY_BITS: Final = 2048
+
+MINT_TOKEN_PATH: Final = "/_fake/tokens"  # noqa: S105 - a path, not a password
+"""The test-only minting route: no such route exists on Scalekit (`FakeOAuth.mint_route`)."""
+
+USER_TOKEN_FIELDS: Final = frozenset(
+    {
+        "kind",
+        "subject",
+        "organization_id",
+        "session_id",
+        "client_id",
+        "audience",
+        "scopes",
+        "roles",
+        "permissions",
+        "expires_in",
+        "issued_at",
+        "issuer",
+        "claims",
+    }
+)
+"""The names a user-token request to `MINT_TOKEN_PATH` may give (`FakeOAuth.mint_access_token`)."""
+
+M2M_TOKEN_FIELDS: Final = USER_TOKEN_FIELDS - {"subject", "session_id"}
+"""The names an M2M-token request (``"kind": "m2m"``) may give (`FakeOAuth.mint_m2m_token`)."""
 
 _STATES: weakref.WeakKeyDictionary[FakeState, FakeOAuth] = weakref.WeakKeyDictionary()
 
@@ -77,6 +127,68 @@ def _hash_half(value: str) -> str:
     """OIDC ``at_hash``/``c_hash``: base64url of the left half of sha256(value)."""
     digest = hashlib.sha256(value.encode()).digest()
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
+# -- key files ---------------------------------------------------------------------------
+
+
+def key_id(key: rsa.RSAPrivateKey) -> str:
+    """A ``kid`` derived from the public key (its RFC 7638 thumbprint): stable across restarts."""
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    canonical = json.dumps(
+        {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True
+    )
+    return "snk_fake_" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new RSA key to *path* (mode 0600) unless the file appeared meanwhile."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=MIN_KEY_BITS)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    # mkstemp creates the file 0600; linking it into place appears whole and never
+    # overwrites: when two emulators start at once, the first key written wins.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(pem)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links on this file system
+            if not path.exists():
+                os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def load_key_file(path: str | os.PathLike[str]) -> rsa.RSAPrivateKey:
+    """The RSA signing key in the PEM file at *path*, created (mode 0600) if missing.
+
+    Raises:
+        ValueError: the file cannot be read or created, or holds no usable RSA key.
+    """
+    path = Path(path)
+    try:
+        if not path.exists():
+            _create_key_file(path)
+        pem = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"key file {str(path)!r}: {exc.strerror or exc}") from None
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise ValueError(f"key file {str(path)!r} is not an unencrypted PEM private key") from None
+    if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < MIN_KEY_BITS:
+        raise ValueError(
+            f"key file {str(path)!r} must hold an RSA key of at least {MIN_KEY_BITS} bits"
+        )
+    return key
 
 
 class FakeOAuth:
@@ -126,6 +238,24 @@ class FakeOAuth:
         self._keys.append((kid, key))
         return kid
 
+    def use_key(self, key: rsa.RSAPrivateKey, kid: str | None = None) -> str:
+        """Sign with *key* from now on (its ``kid``: derived from it unless given); return the kid.
+
+        Keys used before stay in the JWKS, as with `rotate_key`.
+        """
+        kid = key_id(key) if kid is None else kid
+        self._keys = [(k, old) for k, old in self._keys if k != kid]
+        self._keys.append((kid, key))
+        return kid
+
+    def use_key_file(self, path: str | os.PathLike[str]) -> str:
+        """Sign with the key in *path*, created on first use (see `load_key_file`); its kid.
+
+        Two fakes (or two runs of the emulator) given the same file serve the
+        same JWKS, so a token one signed validates against the other.
+        """
+        return self.use_key(load_key_file(path))
+
     def retire_keys(self) -> None:
         """Drop every key but the current one from the JWKS."""
         self._keys = [self._ensure_key()]
@@ -168,7 +298,7 @@ class FakeOAuth:
         *,
         subject: str = "usr_fake",
         organization_id: str = "org_fake",
-        session_id: str = "ses_fake",
+        session_id: str | None = "ses_fake",
         client_id: str | None = None,
         audience: str | Iterable[str] | None = None,
         scopes: Iterable[str] = (),
@@ -182,8 +312,9 @@ class FakeOAuth:
         """An access token with Scalekit's claims, signed with the fake's key.
 
         ``aud`` defaults to ``[client_id]`` (the fake's client id); *scopes*
-        become the ``scopes`` array claim; *claims* adds or overrides any claim
-        (``None`` values remove one).
+        become the ``scopes`` array claim; a `None` *session_id* leaves ``sid``
+        out; *expires_in* (default `token_ttl`) may be negative, for an expired
+        token; *claims* adds or overrides any claim (``None`` values remove one).
         """
         now = time.time() if issued_at is None else issued_at
         cid = client_id or self.fake.client_id
@@ -200,12 +331,13 @@ class FakeOAuth:
             "aud": aud,
             "client_id": cid,
             "oid": organization_id,
-            "sid": session_id,
             "jti": "tkn_" + secrets.token_hex(8),
             "iat": int(now),
             "nbf": int(now),
             "exp": int(now + (self.token_ttl if expires_in is None else expires_in)),
         }
+        if session_id is not None:
+            payload["sid"] = session_id
         if roles := list(roles):
             payload["roles"] = roles
         if permissions := list(permissions):
@@ -218,6 +350,139 @@ class FakeOAuth:
             else:
                 payload[name] = value
         return self.sign(payload)
+
+    def mint_m2m_token(
+        self,
+        *,
+        client_id: str = DEFAULT_M2M_CLIENT_ID,
+        organization_id: str = "org_fake",
+        audience: str | Iterable[str] | None = None,
+        scopes: Iterable[str] = (),
+        roles: Iterable[str] = (),
+        permissions: Iterable[str] = (),
+        expires_in: float | None = None,
+        issued_at: float | None = None,
+        issuer: str | None = None,
+        claims: Mapping[str, Any] | None = None,
+    ) -> str:
+        """A machine-to-machine access token, as an organization's API client gets one.
+
+        Its ``sub`` and ``client_id`` are *client_id* (an ``m2morg_...`` id) and
+        it has no session (``sid``); otherwise as `mint_access_token`.
+        """
+        return self.mint_access_token(
+            subject=client_id,
+            organization_id=organization_id,
+            session_id=None,
+            client_id=client_id,
+            audience=audience,
+            scopes=scopes,
+            roles=roles,
+            permissions=permissions,
+            expires_in=expires_in,
+            issued_at=issued_at,
+            issuer=issuer,
+            claims=claims,
+        )
+
+    def mint_requested(self, request: Mapping[str, object]) -> dict[str, Any]:
+        """Mint the token a JSON request asks for; the answer of ``POST /_fake/tokens``.
+
+        What ``POST /_fake/tokens`` and ``scalekit-fake mint-token`` send:
+        ``"kind"`` (``"user"``, the default, or ``"m2m"``) and the keyword
+        arguments of `mint_access_token` (`USER_TOKEN_FIELDS`) or of
+        `mint_m2m_token` (`M2M_TOKEN_FIELDS`), by name, as JSON: strings, lists
+        of strings, numbers, and an object for ``"claims"``.
+
+        The answer: ``access_token``, ``token_type`` (``Bearer``) and
+        ``expires_in`` (seconds).
+
+        Raises:
+            ValueError: an unknown name, or a value of the wrong type.
+        """
+        kind = request.get("kind", "user")
+        if kind not in ("user", "m2m"):
+            raise ValueError('kind must be "user" or "m2m"')
+        allowed = USER_TOKEN_FIELDS if kind == "user" else M2M_TOKEN_FIELDS
+        if kind == "m2m" and (own := sorted(set(request) & {"subject", "session_id"})):
+            raise ValueError(f"an m2m token has no {' or '.join(own)}: its sub is its client_id")
+        if unknown := sorted(set(request) - allowed):
+            raise ValueError(
+                f"unknown {kind} token field(s): {', '.join(unknown)}"
+                f" (accepted: {', '.join(sorted(allowed))})"
+            )
+        raw_audience = request.get("audience")
+        audience = (
+            raw_audience
+            if raw_audience is None or isinstance(raw_audience, str)
+            else _strings(request, "audience")
+        )
+        extra = request.get("claims")
+        if extra is not None and not (
+            isinstance(extra, Mapping) and all(isinstance(k, str) for k in extra)
+        ):
+            raise ValueError("claims must be a JSON object")
+        organization_id = _text(request, "organization_id") or "org_fake"
+        client_id = _text(request, "client_id")
+        scopes = _strings(request, "scopes")
+        roles = _strings(request, "roles")
+        permissions = _strings(request, "permissions")
+        expires_in = _number(request, "expires_in")
+        issued_at = _number(request, "issued_at")
+        issuer = _text(request, "issuer")
+        if kind == "m2m":
+            token = self.mint_m2m_token(
+                client_id=client_id or DEFAULT_M2M_CLIENT_ID,
+                organization_id=organization_id,
+                audience=audience,
+                scopes=scopes,
+                roles=roles,
+                permissions=permissions,
+                expires_in=expires_in,
+                issued_at=issued_at,
+                issuer=issuer,
+                claims=extra,
+            )
+        else:
+            session_id = request.get("session_id", "ses_fake")
+            if session_id is not None and not isinstance(session_id, str):
+                raise ValueError("session_id must be a string or null")
+            token = self.mint_access_token(
+                subject=_text(request, "subject") or "usr_fake",
+                organization_id=organization_id,
+                session_id=session_id,
+                client_id=client_id,
+                audience=audience,
+                scopes=scopes,
+                roles=roles,
+                permissions=permissions,
+                expires_in=expires_in,
+                issued_at=issued_at,
+                issuer=issuer,
+                claims=extra,
+            )
+        lifetime = self.token_ttl if expires_in is None else expires_in
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": int(lifetime) if float(lifetime).is_integer() else lifetime,
+        }
+
+    def mint_route(self, request: FakeRequest) -> Reply:
+        """``POST /_fake/tokens`` (test-only): a signed access token with the body's claims."""
+        try:
+            body = request.json()
+        except (ApiError, ValueError):
+            return _oauth_error("invalid_request", "the body is not JSON")
+        if body is None:
+            body = {}
+        if not isinstance(body, Mapping):
+            return _oauth_error("invalid_request", "the body must be a JSON object")
+        try:
+            answer = self.mint_requested(body)
+        except ValueError as exc:
+            return _oauth_error("invalid_request", str(exc))
+        return Reply.json(200, answer, (("cache-control", "no-store"),))
 
     def mint_id_token(
         self,
@@ -424,6 +689,31 @@ class FakeOAuth:
         return Reply(200, b"", (("content-type", "text/plain"),))
 
 
+def _text(request: Mapping[str, object], name: str) -> str | None:
+    value = request.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} must be a string")
+    return value
+
+
+def _strings(request: Mapping[str, object], name: str) -> list[str]:
+    value = request.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{name} must be a list of strings")
+    return value
+
+
+def _number(request: Mapping[str, object], name: str) -> float | None:
+    value = request.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a number (seconds)")
+    return value
+
+
 def oauth(fake: FakeState) -> FakeOAuth:
     """The OAuth state of *fake* (created on first use)."""
     state = _STATES.get(fake)
@@ -438,10 +728,39 @@ def install(fake: FakeState) -> None:
     fake.router.add("GET", AUTHORIZE_PATH, lambda request: state.authorize(request))
     fake.router.add("GET", JWKS_PATH, lambda request: Reply.json(200, state.jwks()))
     fake.router.add("GET", LOGOUT_PATH, lambda request: state.logout(request))
+    fake.router.add("POST", MINT_TOKEN_PATH, lambda request: state.mint_route(request))
     fake.grant_handlers["authorization_code"] = state.authorization_code_grant
     fake.grant_handlers["refresh_token"] = state.refresh_token_grant
 
 
-def mint_access_token(fake: FakeState, **options: Any) -> str:
-    """An access token signed by *fake* (options of `FakeOAuth.mint_access_token`)."""
-    return oauth(fake).mint_access_token(**options)
+def mint_access_token(
+    fake: FakeState,
+    *,
+    subject: str = "usr_fake",
+    organization_id: str = "org_fake",
+    session_id: str | None = "ses_fake",
+    client_id: str | None = None,
+    audience: str | Iterable[str] | None = None,
+    scopes: Iterable[str] = (),
+    roles: Iterable[str] = (),
+    permissions: Iterable[str] = (),
+    expires_in: float | None = None,
+    issued_at: float | None = None,
+    issuer: str | None = None,
+    claims: Mapping[str, Any] | None = None,
+) -> str:
+    """An access token signed by *fake* (the arguments of `FakeOAuth.mint_access_token`)."""
+    return oauth(fake).mint_access_token(
+        subject=subject,
+        organization_id=organization_id,
+        session_id=session_id,
+        client_id=client_id,
+        audience=audience,
+        scopes=scopes,
+        roles=roles,
+        permissions=permissions,
+        expires_in=expires_in,
+        issued_at=issued_at,
+        issuer=issuer,
+        claims=claims,
+    )
