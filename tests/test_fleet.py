@@ -11,7 +11,6 @@ records when each request arrived.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import math
@@ -564,7 +563,7 @@ def test_fleet_needs_the_environment_and_client_id(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("SCALEKIT_CLIENT_ID", raising=False)
     with pytest.raises(sk.ConfigurationError, match="SCALEKIT_CLIENT_ID"):
         Fleet.from_url("redis://127.0.0.1:1/0")
-    monkeypatch.setenv("SCALEKIT_ENVIRONMENT_URL", "acme.scalekit.dev")
+    monkeypatch.setenv("SCALEKIT_ENVIRONMENT_URL", "https://acme.scalekit.dev")
     monkeypatch.setenv("SCALEKIT_CLIENT_ID", "skc_1")
     fleet = Fleet.from_url("redis://127.0.0.1:1/0")  # no I/O until the first call
     assert fleet.client_options == {"token_store": fleet.token_store}
@@ -675,9 +674,11 @@ async def test_a_fleet_makes_one_token_request_per_token_lifetime(
     issued = fake.times("/oauth/token")
     assert fake.tokens_issued == len(issued) == sum(r["token_fetches"] for r in results)
     assert fake.tokens_issued >= 3  # the run spans several lifetimes
-    # Never two token requests for one lifetime (8 processes on their own: 8 at once).
-    gaps = [later - earlier for earlier, later in itertools.pairwise(issued)]
-    assert min(gaps) > 1.5, gaps
+    # About one token request per lifetime (refreshed every ~2.5 s), where 8 processes on
+    # their own make 8 at once. A bound a loaded machine cannot break: a worker delayed
+    # past the refresh window may add one request, never one per process.
+    span = issued[-1] - issued[0]
+    assert len(issued) <= span / 2.5 + 3, issued
 
 
 RATE = 1200  # requests per minute: one every 50 ms

@@ -6,8 +6,15 @@ from scalekit_async.testing import FakeScalekit
 fake = FakeScalekit()
 async with fake.client() as client:          # in-process, no sockets
     org = await client.organizations.create(display_name="Acme")
-assert fake.organizations[org.id]["display_name"] == "Acme"
+assert fake.organizations[org.id]["display_name"] == "Acme"   # the stored wire JSON
+assert fake.organizations.record(org.id).display_name == "Acme"  # typed: OrganizationRecord
 ```
+
+Each area's state is a store (`OrganizationStore`, `UserStore`,
+`MembershipStore`, ...): a mapping of key -> wire JSON, for reading and seeding
+as JSON, with typed, indexed reading beside it (``fake.users.by_email(...)``,
+``fake.memberships.of_user(user_id)``, ``store.records()``) that returns frozen
+records (`UserRecord`, `MembershipRecord`, ...) with precise types.
 
 The ``add_*`` helpers seed state the public API cannot create (SSO connections,
 SCIM directories, sessions, passkeys, auth logs); the OAuth helpers mint tokens
@@ -20,6 +27,8 @@ Module map, lowest layer first (a module imports only modules above it):
 - ``_http``: the HTTP vocabulary: `FakeRequest`, `Reply`, `Fault`, `ApiError`, `Router`, `App`.
 - ``_paging``: token pagination as the API answers it.
 - ``_delivery``: webhook subscriptions, signing and delivery (`Webhooks`, `sign_webhook`).
+- ``_records``: typed, read-only records of the fake's state (`UserRecord`, ...).
+- ``_stores``: the indexed record stores of each area (`Store`, `UserStore`, ...).
 - ``_state``: `FakeState`, what a fake knows: credentials, records, routes, ids, webhooks.
 - ``_events``: the webhook event of each state change (`emit`), `EMITTED_EVENT_TYPES`.
 - ``_organizations``: the Organizations endpoints.
@@ -40,6 +49,7 @@ Module map, lowest layer first (a module imports only modules above it):
 - ``_mcp``: the MCP configuration endpoints.
 - ``_providers``: the custom provider endpoints.
 - ``_oauth``: hosted login, user grants, signing keys and token minting (`FakeOAuth`).
+- ``_validation``: requests (and, strict, answers) checked against the packaged spec.
 - ``_server``: serving an `App` over HTTP/1.1 on a socket (`ServerStats`).
 - ``_fake``: `FakeScalekit` (the state, answering requests) and `FakeTransport`.
 - ``_seed``: fixtures (JSON or YAML) loaded into a fake (`apply_seed`, `load_seed`).
@@ -56,9 +66,57 @@ from ._fake import FakeScalekit, FakeTransport
 from ._http import FakeRequest, Fault, Reply
 from ._oauth import FakeOAuth, mint_access_token, oauth
 from ._passkeys import add_passkey
+from ._records import (
+    ApiClientRecord,
+    ApiClientSecretRecord,
+    AuthRequestRecord,
+    ConnectedAccountRecord,
+    ConnectionRecord,
+    CustomProviderRecord,
+    DirectoryGroupRecord,
+    DirectoryRecord,
+    DirectoryUserRecord,
+    DomainRecord,
+    InviteResend,
+    McpConfigRecord,
+    McpToolMapping,
+    MembershipRecord,
+    MembershipRole,
+    OrganizationRecord,
+    PasskeyRecord,
+    PasswordlessRecord,
+    PermissionRecord,
+    RoleRecord,
+    SessionRecord,
+    UserProfileRecord,
+    UserRecord,
+)
 from ._seed import SeedError, SeedSummary, apply_seed, load_seed, parse_seed, seed_fake
 from ._server import ServerStats
 from ._sessions import add_session
+from ._state import AuthorizationFlow, FakeState, ToolFailure
+from ._stores import (
+    ApiClientStore,
+    AuthRequestLog,
+    ConnectedAccountStore,
+    ConnectionStore,
+    CustomProviderStore,
+    DirectoryGroupStore,
+    DirectoryStore,
+    DirectoryUserStore,
+    DomainStore,
+    McpConfigStore,
+    MembershipStore,
+    OrganizationRoleStore,
+    OrganizationStore,
+    PasskeyStore,
+    PasswordlessStore,
+    PermissionStore,
+    RoleStore,
+    SessionStore,
+    Store,
+    UserStore,
+)
 from ._tools import fail_tool
 
 __all__ = [
@@ -93,4 +151,51 @@ __all__ = [
     "new_webhook_secret",
     "oauth",
     "sign_webhook",
+    # The fake's state: stores (mappings of wire JSON, indexed) and typed records.
+    "FakeState",
+    "Store",
+    "OrganizationStore",
+    "UserStore",
+    "MembershipStore",
+    "RoleStore",
+    "OrganizationRoleStore",
+    "PermissionStore",
+    "DomainStore",
+    "ConnectionStore",
+    "DirectoryStore",
+    "DirectoryUserStore",
+    "DirectoryGroupStore",
+    "SessionStore",
+    "ApiClientStore",
+    "PasskeyStore",
+    "PasswordlessStore",
+    "AuthRequestLog",
+    "ConnectedAccountStore",
+    "McpConfigStore",
+    "CustomProviderStore",
+    "OrganizationRecord",
+    "UserRecord",
+    "UserProfileRecord",
+    "MembershipRecord",
+    "MembershipRole",
+    "InviteResend",
+    "RoleRecord",
+    "PermissionRecord",
+    "DomainRecord",
+    "ConnectionRecord",
+    "DirectoryRecord",
+    "DirectoryUserRecord",
+    "DirectoryGroupRecord",
+    "SessionRecord",
+    "ApiClientRecord",
+    "ApiClientSecretRecord",
+    "PasskeyRecord",
+    "AuthRequestRecord",
+    "PasswordlessRecord",
+    "ConnectedAccountRecord",
+    "McpConfigRecord",
+    "McpToolMapping",
+    "CustomProviderRecord",
+    "AuthorizationFlow",
+    "ToolFailure",
 ]

@@ -75,7 +75,7 @@ def install(fake: FakeState) -> None:
     clients = fake.api_clients
 
     def forget(org_id: str) -> None:
-        for client_id in [c for c, v in clients.items() if v["organization_id"] == org_id]:
+        for client_id in clients.ids_of_organization(org_id):
             del clients[client_id]
 
     fake.deletion_hooks.append(forget)
@@ -161,7 +161,7 @@ def install(fake: FakeState) -> None:
 
     def list_(request: FakeRequest, organization_id: str) -> Reply:
         check_org(organization_id)
-        items = [c for c in clients.values() if c["organization_id"] == organization_id]
+        items = [clients[i] for i in clients.ids_of_organization(organization_id)]
         return Reply.json(200, page(request, items, "clients"))
 
     def create_secret(request: FakeRequest, organization_id: str, client_id: str) -> Reply:

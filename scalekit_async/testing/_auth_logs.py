@@ -55,9 +55,7 @@ def add_auth_request(fake: FakeState, **fields: Any) -> dict[str, Any]:
 
 def find_auth_request(fake: FakeState, auth_request_id: str) -> dict[str, Any] | None:
     """The logged authentication request with this id, if any."""
-    return next(
-        (e for e in fake.auth_requests if e.get("auth_request_id") == auth_request_id), None
-    )
+    return fake.auth_requests.entry(auth_request_id)
 
 
 def _time(request: FakeRequest, name: str) -> datetime | None:

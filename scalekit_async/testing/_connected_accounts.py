@@ -14,19 +14,18 @@ Connectors: the fake knows the built-in connectors in `CONNECTORS` (``gmail``,
 Authorization: `generate_magic_link` starts a flow; `complete_authorization`
 plays the user who follows the link and authorizes at the provider. Without a
 ``user_verify_url`` the account becomes ``ACTIVE`` at once; with one, it
-waits in ``PENDING_VERIFICATION`` until ``POST .../user/verify``.
+waits in ``PENDING_VERIFICATION`` until ``POST .../user/verify``. Flows are
+kept in ``fake.authorization_flows`` (`AuthorizationFlow`, by flow id), and the
+connection id given to each connector in ``fake.connector_connection_ids``.
 """
 
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
-
-import attrs
 
 from ._constants import (
     CONNECT_URL,
@@ -41,7 +40,7 @@ from ._constants import (
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
-from ._state import FakeState
+from ._state import AuthorizationFlow, FakeState
 
 __all__ = ["CONNECTORS", "complete_authorization", "install"]
 
@@ -72,37 +71,6 @@ _LINK_TTL = timedelta(minutes=10)
 _TOKEN_TTL = timedelta(hours=1)
 
 
-@attrs.define
-class _Flow:
-    """One magic-link authorization flow."""
-
-    account_id: str
-    link_id: str
-    state: str | None = None
-    user_verify_url: str | None = None
-    authorized: bool = False
-    consumed: bool = False
-
-
-@attrs.define
-class AgentKitState:
-    """AgentKit state of one fake that is not wire JSON: connection ids and auth flows."""
-
-    connection_ids: dict[str, str] = attrs.field(factory=dict)
-    flows: dict[str, _Flow] = attrs.field(factory=dict)
-
-
-_STATES: weakref.WeakKeyDictionary[FakeState, AgentKitState] = weakref.WeakKeyDictionary()
-
-
-def agentkit(fake: FakeState) -> AgentKitState:
-    """The AgentKit side state of *fake* (created on first use)."""
-    state = _STATES.get(fake)
-    if state is None:
-        state = _STATES[fake] = AgentKitState()
-    return state
-
-
 def later(delta: timedelta) -> str:
     """An RFC 3339 time *delta* from now, in the API's format."""
     when = datetime.now(UTC) + delta
@@ -124,7 +92,7 @@ def connector_info(fake: FakeState, name: str) -> dict[str, str] | None:
         }
     else:
         return None
-    ids = agentkit(fake).connection_ids
+    ids = fake.connector_connection_ids
     if name not in ids:
         ids[name] = fake.new_id(CONNECTION_PREFIX)
     info["connection_id"] = ids[name]
@@ -230,7 +198,8 @@ def find_by_key(
 
     With *exact*, the owner must match exactly (absent means no owner).
     """
-    for account in fake.connected_accounts.values():
+    accounts = fake.connected_accounts
+    for account in [accounts[i] for i in accounts.ids_of_identifier(identifier)]:
         if account["connector"] != connector or account["identifier"] != identifier:
             continue
         if exact:
@@ -257,7 +226,9 @@ def start_flow(
     """Start an authorization flow for *account*: its magic link and expiry."""
     link_id = fake.new_id(LINK_PREFIX)
     flow_id = fake.new_id(FLOW_PREFIX)
-    agentkit(fake).flows[flow_id] = _Flow(account["id"], link_id, state, user_verify_url)
+    fake.authorization_flows[flow_id] = AuthorizationFlow(
+        account["id"], link_id, state, user_verify_url
+    )
     return f"{CONNECT_URL}/magicLink/connect/{link_id}", later(_LINK_TTL)
 
 
@@ -273,7 +244,7 @@ def complete_authorization(fake: FakeState, link: str) -> str:
         KeyError: *link* is not a live magic link of this fake.
     """
     link_id = urlsplit(link).path.rsplit("/", 1)[-1]
-    flows = agentkit(fake).flows
+    flows = fake.authorization_flows
     found = next(
         ((fid, f) for fid, f in flows.items() if f.link_id == link_id and not f.authorized),
         None,
@@ -383,9 +354,7 @@ def install(fake: FakeState) -> None:
     accounts = fake.connected_accounts
 
     def forget_organization(org_id: str) -> None:
-        for account_id in [
-            a for a, acc in accounts.items() if acc.get("organization_id") == org_id
-        ]:
+        for account_id in accounts.ids_of_organization(org_id):
             del accounts[account_id]
 
     fake.deletion_hooks.append(forget_organization)
@@ -558,7 +527,7 @@ def install(fake: FakeState) -> None:
         body = as_mapping(request.json())
         flow_id = _need(body, "auth_request_id", max_len=1000)
         identifier = _need(body, "identifier", max_len=200)
-        flow = agentkit(fake).flows.get(flow_id)
+        flow = fake.authorization_flows.get(flow_id)
         account = accounts.get(flow.account_id) if flow is not None else None
         if flow is None or account is None or not flow.authorized or flow.consumed:
             raise ApiError(404, "no pending verification for this auth_request_id")

@@ -135,7 +135,7 @@ def install(fake: FakeState) -> None:
     connections = fake.connections
 
     def forget(org_id: str) -> None:
-        for conn_id in [c["id"] for c in connections.values() if c["organization_id"] == org_id]:
+        for conn_id in connections.ids_of_organization(org_id):
             del connections[conn_id]
 
     fake.deletion_hooks.append(forget)
@@ -193,9 +193,10 @@ def install(fake: FakeState) -> None:
             raise ApiError(
                 400, "invalid request", violations=(("include", "must be empty or 'all'"),)
             )
-        items = list(connections.values())
         if org_id is not None:
-            items = [c for c in items if c["organization_id"] == org_id]
+            items = [connections[i] for i in connections.ids_of_organization(org_id)]
+        else:
+            items = list(connections.values())
         if domain is not None:
             wanted = domain.lower()
             items = [

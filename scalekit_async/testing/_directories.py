@@ -245,10 +245,12 @@ def install(fake: FakeState) -> None:
     groups = fake.directory_groups
 
     def forget(org_id: str) -> None:
-        gone = {d["id"] for d in directories.values() if d["organization_id"] == org_id}
-        for store in (users, groups):
-            for key in [k for k, v in store.items() if v["directory_id"] in gone]:
-                del store[key]
+        gone = directories.ids_of_organization(org_id)
+        for directory_id in gone:
+            for user_id in users.ids_of_directory(directory_id):
+                del users[user_id]
+            for group_id in groups.ids_of_directory(directory_id):
+                del groups[group_id]
         for directory_id in gone:
             del directories[directory_id]
 
@@ -263,14 +265,15 @@ def install(fake: FakeState) -> None:
         return directory
 
     def users_of(directory_id: str) -> list[dict[str, Any]]:
-        return [u for u in users.values() if u["directory_id"] == directory_id]
+        return [users[i] for i in users.ids_of_directory(directory_id)]
 
     def groups_of(directory_id: str) -> list[dict[str, Any]]:
-        return [g for g in groups.values() if g["directory_id"] == directory_id]
+        return [groups[i] for i in groups.ids_of_directory(directory_id)]
 
     def render_group(group: dict[str, Any], *, detail: bool) -> dict[str, Any]:
         out = {k: v for k, v in group.items() if k not in _BOOKKEEPING}
-        out["total_users"] = sum(group["id"] in u["group_ids"] for u in users.values())
+        members = users_of(str(group["directory_id"]))
+        out["total_users"] = sum(group["id"] in u["group_ids"] for u in members)
         if not detail:
             out.pop("group_detail", None)
         return out
@@ -304,7 +307,7 @@ def install(fake: FakeState) -> None:
     def list_(request: FakeRequest, organization_id: str) -> Reply:
         if organization_id not in fake.organizations:
             raise ApiError(404, f"organization {organization_id} not found")
-        items = [d for d in directories.values() if d["organization_id"] == organization_id]
+        items = [directories[i] for i in directories.ids_of_organization(organization_id)]
         return Reply.json(200, {"directories": [render(d) for d in items]})
 
     def get(request: FakeRequest, organization_id: str, id: str) -> Reply:

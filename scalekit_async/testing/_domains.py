@@ -45,7 +45,7 @@ _PUBLIC = frozenset(
 
 def organization_domains(fake: FakeState, organization_id: str) -> list[dict[str, Any]]:
     """The domains of an organization, oldest first (shared with the connections fake)."""
-    return [d for d in fake.domains.values() if d["organization_id"] == organization_id]
+    return [fake.domains[i] for i in fake.domains.ids_of_organization(organization_id)]
 
 
 def _int_param(request: FakeRequest, name: str, default: int, maximum: int) -> int:

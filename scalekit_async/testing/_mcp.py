@@ -122,7 +122,7 @@ def install(fake: FakeState) -> None:
         name = body.get("name")
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise _bad("name", "1 to 100 lowercase letters, digits, hyphens or underscores")
-        if any(c["name"] == name for c in configs.values()):
+        if configs.id_for_name(name) is not None:
             raise ApiError(409, f"an MCP configuration named {name} already exists")
         description = body.get("description") or ""
         if not isinstance(description, str):

@@ -1,8 +1,9 @@
 """The fake's memberships endpoints: add, change and remove memberships, resend invites.
 
 Memberships live in `FakeScalekit.memberships` keyed by ``(organization_id,
-user_id)`` (see `._users` for their shape). Resend counters are kept here, per
-membership, and start over when the membership is recreated.
+user_id)`` (see `._users` for their shape). Resend counters are kept in
+``fake.invite_resends`` (`InviteResend`), per membership, and start over when
+the membership or its invitation is recreated.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
+from ._records import InviteResend
 from ._state import FakeState
 from ._users import (
     INVITE_TTL,
@@ -36,8 +38,7 @@ _UserLookup = Callable[[str], dict[str, Any]]
 
 def install(fake: FakeState) -> None:
     """Route the memberships operations on *fake*."""
-    # (org_id, user_id) -> {"created_at": the membership's, "resent_at": ..., "resent_count": n}
-    resends: dict[tuple[str, str], dict[str, Any]] = {}
+    resends = fake.invite_resends
 
     def forget_org(org_id: str) -> None:
         for key in [k for k in resends if k[0] == org_id]:
@@ -105,15 +106,14 @@ def install(fake: FakeState) -> None:
             raise ApiError(400, f"user {id} has no pending invitation (status {status})")
         now = datetime.now(UTC)
         counter = resends.get((organization_id, id))
-        if counter is None or counter["created_at"] != membership.get("created_at"):
-            counter = {"resent_count": 0}
+        count = 0
+        if counter is not None and counter.created_at == membership.get("created_at"):
+            count = counter.resent_count
         if status == "INVITE_EXPIRED":  # an expired invitation is replaced by a new one
             membership["created_at"] = timestamp(now)
             membership["expires_at"] = timestamp(now + INVITE_TTL)
             membership["membership_status"] = "PENDING_INVITE"
-        counter["created_at"] = membership["created_at"]
-        counter["resent_at"] = timestamp(now)
-        counter["resent_count"] += 1
+        counter = InviteResend(str(membership["created_at"]), timestamp(now), count + 1)
         resends[(organization_id, id)] = counter
         emit(fake, "user.organization_invitation", user, organization_id=organization_id)
         invite: dict[str, Any] = {
@@ -122,8 +122,8 @@ def install(fake: FakeState) -> None:
             "status": "pending_invite",
             "created_at": membership["created_at"],
             "expires_at": membership["expires_at"],
-            "resent_at": counter["resent_at"],
-            "resent_count": counter["resent_count"],
+            "resent_at": counter.resent_at,
+            "resent_count": counter.resent_count,
         }
         if membership.get("inviter_email") is not None:
             invite["inviter_email"] = membership["inviter_email"]

@@ -1,4 +1,10 @@
-"""The fake's Organizations endpoints, backed by `FakeScalekit.organizations`."""
+"""The fake's Organizations endpoints, backed by `FakeScalekit.organizations`.
+
+``fake.organizations`` maps an organization id to its ``organizations.Organization``
+wire JSON (indexed by ``external_id``). An organization's session policy is kept
+in ``fake.session_policies`` and its user-management settings in
+``fake.user_management_settings``, both by organization id.
+"""
 
 from __future__ import annotations
 
@@ -42,8 +48,8 @@ def _validate(body: Mapping[str, Any], *, creating: bool) -> None:
 def install(fake: FakeState) -> None:
     """Route the Organizations operations on *fake*."""
     orgs = fake.organizations
-    policies: dict[str, dict[str, Any]] = {}
-    user_settings: dict[str, dict[str, Any]] = {}
+    policies = fake.session_policies
+    user_settings = fake.user_management_settings
 
     def forget(org_id: str) -> None:
         policies.pop(org_id, None)
@@ -58,7 +64,8 @@ def install(fake: FakeState) -> None:
         return org
 
     def by_external(external_id: str) -> dict[str, Any] | None:
-        return next((o for o in orgs.values() if o.get("external_id") == external_id), None)
+        org_id = orgs.id_for_external_id(external_id)
+        return None if org_id is None else orgs[org_id]
 
     def check_external_unique(external_id: object, own_id: str | None = None) -> None:
         if isinstance(external_id, str) and external_id:
@@ -109,12 +116,13 @@ def install(fake: FakeState) -> None:
         for key in ("display_name", "external_id", "slug", "logo_url", "metadata"):
             if key not in body:
                 continue
-            if body[key] is None:
+            if body[key] is None or (key == "slug" and body[key] == ""):  # "" clears a slug
                 org.pop(key, None)
                 if key == "metadata":
                     org["metadata"] = {}
             else:
                 org[key] = body[key]
+        orgs.reindex(id)
         org["update_time"] = fake.now()
         emit(fake, "organization.updated", org)
         return Reply.json(200, {"organization": org})
@@ -128,10 +136,11 @@ def install(fake: FakeState) -> None:
         return Reply.json(200, {})
 
     def list_(request: FakeRequest) -> Reply:
-        items = list(orgs.values())
         external_id = request.param("external_id")
         if external_id:
-            items = [o for o in items if o.get("external_id") == external_id]
+            items = [orgs[i] for i in orgs.ids_for_external_id(external_id)]
+        else:
+            items = list(orgs.values())
         return Reply.json(200, page(request, items, "organizations"))
 
     def portal_link(request: FakeRequest, id: str) -> Reply:
@@ -192,7 +201,7 @@ def install(fake: FakeState) -> None:
         settings_ = body.get("settings")
         if not isinstance(settings_, Mapping):
             raise ApiError(400, "invalid request", violations=(("settings", "is required"),))
-        user_settings[organization_id] = dict(settings_)
+        user_settings[organization_id] = {k: v for k, v in settings_.items() if v is not None}
         return Reply.json(200, {"settings": user_settings[organization_id]})
 
     add = fake.router.add

@@ -88,7 +88,7 @@ def install(fake: FakeState) -> None:
             raise ApiError(400, "invalid request", violations=(("user_id", "is required"),))
         if user_id not in fake.users:
             raise ApiError(404, f"user {user_id} not found")
-        items = [p for p in passkeys.values() if p.get("user_id") == user_id]
+        items = [passkeys[i] for i in passkeys.ids_of_user(user_id)]
         return Reply.json(
             200,
             {

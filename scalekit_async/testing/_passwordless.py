@@ -146,7 +146,9 @@ def install(fake: FakeState) -> None:
                 error_code="FAILED_PRECONDITION",
             )
         record["sent_count"] += 1
-        return Reply.json(200, issue(record))
+        answer = issue(record)
+        requests.reindex(auth_request_id)  # type: ignore[arg-type]  # a new link token replaces the old one
+        return Reply.json(200, answer)
 
     def verify(request: FakeRequest) -> Reply:
         body = as_mapping(request.json())
@@ -177,7 +179,8 @@ def install(fake: FakeState) -> None:
             if code != record["code"]:
                 raise ApiError(400, "invalid code", violations=(("code", "does not match"),))
         else:
-            record = next((r for r in requests.values() if r.get("link_token") == link_token), None)
+            found = requests.id_for_link_token(str(link_token))
+            record = None if found is None else requests[found]
             if record is None or (auth_request_id and record["auth_request_id"] != auth_request_id):
                 raise ApiError(
                     400, "invalid link token", violations=(("link_token", "unknown or replaced"),)

@@ -115,7 +115,7 @@ def install(fake: FakeState) -> None:
         find(identifier)
         del providers[identifier]
         accounts = fake.connected_accounts
-        for account_id in [k for k, a in accounts.items() if a["connector"] == identifier]:
+        for account_id in accounts.ids_of_connector(identifier):
             del accounts[account_id]
         return Reply.json(200, {})
 

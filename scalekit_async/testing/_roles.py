@@ -14,7 +14,8 @@ State, as wire JSON of ``roles.Role`` plus one key of the fake's own:
 ``dependent_roles_count`` and ``permissions`` are computed when a role is
 answered. Memberships (``fake.memberships``, values holding ``roles`` as
 ``{"name": ...}`` objects) are read for users counts and rewritten when a
-deleted role is reassigned. Deleting an organization deletes its roles.
+deleted role is reassigned. Deleting an organization deletes its roles. An
+organization's own default member role is ``fake.default_member_roles[org_id]``.
 """
 
 from __future__ import annotations
@@ -114,11 +115,11 @@ def _holds(membership: Mapping[str, Any], name: str) -> bool:
 
 def _holders(fake: FakeState, name: str, org_id: str | None = None) -> list[Record]:
     """The memberships (in one organization, or all) that hold the role *name*."""
-    return [
-        m
-        for (member_org, _), m in fake.memberships.items()
-        if (org_id is None or member_org == org_id) and _holds(m, name)
-    ]
+    memberships = fake.memberships
+    if org_id is None:
+        return [m for m in memberships.values() if _holds(m, name)]
+    keys = memberships.keys_of_organization(org_id)
+    return [memberships[k] for k in keys if _holds(memberships[k], name)]
 
 
 def _dependents(
@@ -127,11 +128,11 @@ def _dependents(
     """The roles that extend *role* directly, each with its organization (``None``: env)."""
     name = role["name"]
     if role.get("is_org_role"):
-        return [
-            (o, r)
-            for (o, _), r in fake.organization_roles.items()
-            if o == org_id and r.get("extends") == name
-        ]
+        if org_id is None:
+            return []
+        roles = fake.organization_roles
+        own = [roles[k] for k in roles.keys_of_organization(org_id)]
+        return [(org_id, r) for r in own if r.get("extends") == name]
     found: list[tuple[str | None, Record]] = [
         (None, r) for r in fake.roles.values() if r.get("extends") == name
     ]
@@ -211,10 +212,10 @@ def known_permissions(fake: FakeState, names: list[str], field: str) -> list[str
 
 def install(fake: FakeState) -> None:
     """Route the Roles operations (all but role permissions) on *fake*."""
-    org_defaults: dict[str, str] = {}  # an organization's own default member role, by org id
+    org_defaults = fake.default_member_roles  # an organization's own default, by org id
 
     def forget(org_id: str) -> None:
-        for key in [k for k in fake.organization_roles if k[0] == org_id]:
+        for key in fake.organization_roles.keys_of_organization(org_id):
             del fake.organization_roles[key]
         org_defaults.pop(org_id, None)
 
@@ -254,7 +255,7 @@ def install(fake: FakeState) -> None:
         return role
 
     def check_unique(name: str) -> None:
-        if name in fake.roles or any(k[1] == name for k in fake.organization_roles):
+        if name in fake.roles or fake.organization_roles.keys_named(name):
             raise ApiError(409, f"role {name} already exists")
 
     def check_base(role: Record | None, base_name: str, org_id: str | None) -> None:
@@ -430,9 +431,8 @@ def install(fake: FakeState) -> None:
         include = _include(request)
         roles = [render(r, org_id, include) for r in fake.roles.values()]
         roles += [
-            render(r, org_id, include)
-            for (o, _), r in fake.organization_roles.items()
-            if o == org_id
+            render(fake.organization_roles[k], org_id, include)
+            for k in fake.organization_roles.keys_of_organization(org_id)
         ]
         return Reply.json(200, {"roles": roles})
 

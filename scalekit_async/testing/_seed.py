@@ -221,9 +221,9 @@ def _organization_ref(fake: FakeState, where: str, ref: object) -> str:
         raise SeedError(f"{where}.organization must name an organization (id or external_id)")
     if ref in fake.organizations:
         return ref
-    for org in fake.organizations.values():
-        if org.get("external_id") == ref:
-            return str(org["id"])
+    org_id = fake.organizations.id_for_external_id(ref)
+    if org_id is not None:
+        return str(fake.organizations[org_id]["id"])
     raise SeedError(f"{where}.organization {ref!r}: no organization has this id or external_id")
 
 

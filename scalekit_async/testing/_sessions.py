@@ -172,9 +172,7 @@ def install(fake: FakeState) -> None:
                 400, "invalid request", violations=(("filter.end_time", "before start_time"),)
             )
         items = []
-        for session in sessions.values():
-            if session.get("user_id") != user_id:
-                continue
+        for session in [sessions[i] for i in sessions.ids_of_user(user_id)]:
             _refresh(session)
             if wanted and session["status"] not in wanted:
                 continue
@@ -187,8 +185,8 @@ def install(fake: FakeState) -> None:
     def revoke_all(request: FakeRequest, user_id: str) -> Reply:
         check_user(user_id)
         revoked = []
-        for session in sessions.values():
-            if session.get("user_id") == user_id and _refresh(session)["status"] == "active":
+        for session in [sessions[i] for i in sessions.ids_of_user(user_id)]:
+            if _refresh(session)["status"] == "active":
                 revoke_now(session)
                 revoked.append(_revoked(session))
         return Reply.json(200, {"revoked_sessions": revoked, "total_revoked": len(revoked)})

@@ -14,14 +14,63 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
+
 from ._constants import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from ._delivery import Webhooks
 from ._http import FakeRequest, Reply, Router
+from ._records import InviteResend
+from ._stores import (
+    ApiClientStore,
+    AuthRequestLog,
+    ConnectedAccountStore,
+    ConnectionStore,
+    CustomProviderStore,
+    DirectoryGroupStore,
+    DirectoryStore,
+    DirectoryUserStore,
+    DomainStore,
+    McpConfigStore,
+    MembershipKey,
+    MembershipStore,
+    OrganizationRoleStore,
+    OrganizationStore,
+    PasskeyStore,
+    PasswordlessStore,
+    PermissionStore,
+    RoleStore,
+    SessionStore,
+    UserStore,
+)
 
-__all__ = ["FakeState", "GrantHandler"]
+__all__ = ["AuthorizationFlow", "FakeState", "GrantHandler", "ToolFailure"]
 
 GrantHandler = Callable[[FakeRequest, Mapping[str, str]], Reply]
 """A token-endpoint handler: called with the request and its form, the client authenticated."""
+
+
+@attrs.frozen
+class ToolFailure:
+    """How a tool marked by `fail_tool` fails: the provider's error code and message."""
+
+    error_code: str
+    message: str
+
+
+@attrs.define
+class AuthorizationFlow:
+    """One connected-account magic-link authorization flow (``fake.authorization_flows``)."""
+
+    account_id: str
+    """The connected account being authorized."""
+    link_id: str
+    """The last part of the magic link's path."""
+    state: str | None = None
+    user_verify_url: str | None = None
+    authorized: bool = False
+    """The user followed the link and authorized at the provider."""
+    consumed: bool = False
+    """The flow finished (the account got its tokens)."""
 
 
 class FakeState:
@@ -32,8 +81,10 @@ class FakeState:
         client_secret: The client secret the fake's token endpoint accepts.
         seed: Seeds generated ids, so runs are reproducible.
 
-    Records are kept as the API's wire JSON, each family's in its own
-    attribute (the family's module documents the keys). Tests use
+    Records are kept as the API's wire JSON, each area's in its own indexed
+    store (``organizations``, ``users``, ``memberships``...; see `Store`): a
+    mapping, as JSON, with typed reading beside it (``fake.users.record(id)``,
+    ``fake.users.by_email(...)``, ``fake.memberships.of_user(...)``). Tests use
     `FakeScalekit`, the `FakeState` that answers requests.
     """
 
@@ -50,27 +101,61 @@ class FakeState:
         self._ids = itertools.count(1)
         self.requests: list[FakeRequest] = []
         """Every request received, oldest first (token requests included)."""
-        self.organizations: dict[str, dict[str, Any]] = {}
-        """Organizations by id, as wire JSON."""
-        # Each family's state, as wire JSON; the family's module documents its keys.
-        self.connections: dict[str, dict[str, Any]] = {}
-        self.domains: dict[str, dict[str, Any]] = {}
-        self.directories: dict[str, dict[str, Any]] = {}
-        self.directory_users: dict[str, dict[str, Any]] = {}
-        self.directory_groups: dict[str, dict[str, Any]] = {}
-        self.users: dict[str, dict[str, Any]] = {}
-        self.memberships: dict[tuple[str, str], dict[str, Any]] = {}
-        self.roles: dict[str, dict[str, Any]] = {}
-        self.organization_roles: dict[tuple[str, str], dict[str, Any]] = {}
-        self.permissions: dict[str, dict[str, Any]] = {}
-        self.sessions: dict[str, dict[str, Any]] = {}
-        self.api_clients: dict[str, dict[str, Any]] = {}
-        self.passkeys: dict[str, dict[str, Any]] = {}
-        self.auth_requests: list[dict[str, Any]] = []
-        self.passwordless: dict[str, dict[str, Any]] = {}
-        self.connected_accounts: dict[str, dict[str, Any]] = {}
-        self.mcp_configs: dict[str, dict[str, Any]] = {}
-        self.custom_providers: dict[str, dict[str, Any]] = {}
+        # Each area's records, as wire JSON in an indexed store (see `_stores`; the
+        # family's module documents the keys). Read typed with ``.record(key)``.
+        self.organizations = OrganizationStore()
+        """Organizations by id."""
+        self.connections = ConnectionStore()
+        """SSO connections by id."""
+        self.domains = DomainStore()
+        """Organization domains by id."""
+        self.directories = DirectoryStore()
+        """SCIM directories by id."""
+        self.directory_users = DirectoryUserStore()
+        """Directory users by id."""
+        self.directory_groups = DirectoryGroupStore()
+        """Directory groups by id."""
+        self.users = UserStore()
+        """Users by id (their memberships are in `memberships`)."""
+        self.memberships = MembershipStore()
+        """Memberships by ``(organization_id, user_id)``."""
+        self.roles = RoleStore()
+        """Environment roles by name."""
+        self.organization_roles = OrganizationRoleStore()
+        """Organization roles by ``(organization_id, name)``."""
+        self.permissions = PermissionStore()
+        """Permissions by name."""
+        self.sessions = SessionStore()
+        """Sessions by session id."""
+        self.api_clients = ApiClientStore()
+        """Organization API clients by client id."""
+        self.passkeys = PasskeyStore()
+        """Passkeys by id."""
+        self.auth_requests = AuthRequestLog()
+        """The authentication log, oldest first."""
+        self.passwordless = PasswordlessStore()
+        """Passwordless emails by auth request id."""
+        self.connected_accounts = ConnectedAccountStore()
+        """Connected accounts by id."""
+        self.mcp_configs = McpConfigStore()
+        """MCP configurations by id."""
+        self.custom_providers = CustomProviderStore()
+        """Custom providers by identifier."""
+        # State that is not a record of the API.
+        self.session_policies: dict[str, dict[str, Any]] = {}
+        """Organization session policies by organization id (created when first read)."""
+        self.user_management_settings: dict[str, dict[str, Any]] = {}
+        """Organization user-management settings by organization id, as last set."""
+        self.default_member_roles: dict[str, str] = {}
+        """An organization's own default member role name, by organization id."""
+        self.invite_resends: dict[MembershipKey, InviteResend] = {}
+        """How often each pending invitation was resent, by membership key."""
+        self.connector_connection_ids: dict[str, str] = {}
+        """The connection id the fake gave each connector (built-in or custom), by name."""
+        self.authorization_flows: dict[str, AuthorizationFlow] = {}
+        """Connected-account magic-link authorization flows, by flow id."""
+        self.tool_failures: dict[str, ToolFailure] = {}
+        """Tools made to fail by `fail_tool`, by tool name."""
         self.webhooks = Webhooks()
         """Webhook subscriptions and the events the fake emits (see `Webhooks`)."""
         self.deletion_hooks: list[Callable[[str], None]] = []

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -25,7 +24,7 @@ from ._connected_accounts import CONNECTORS, find_by_key
 from ._constants import TOOL_EXECUTION_PREFIX
 from ._http import ApiError, FakeRequest, Reply, as_mapping, error_body
 from ._paging import page
-from ._state import FakeState
+from ._state import FakeState, ToolFailure
 
 __all__ = ["TOOLS", "ToolFailure", "fail_tool", "install"]
 
@@ -168,19 +167,6 @@ TOOLS: Mapping[str, Mapping[str, Any]] = {name: e.tool for name, e in _entries()
 """The fake's tool catalogue: tool name -> ``tools.Tool`` wire JSON."""
 
 
-@attrs.frozen
-class ToolFailure:
-    """How a tool marked by `fail_tool` fails."""
-
-    error_code: str
-    message: str
-
-
-_FAILURES: weakref.WeakKeyDictionary[FakeState, dict[str, ToolFailure]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def fail_tool(
     fake: FakeState,
     tool_name: str,
@@ -190,12 +176,14 @@ def fail_tool(
 ) -> None:
     """Make every execution of *tool_name* on *fake* fail at its provider (a ``TOOL_ERROR``).
 
+    The failure is kept in ``fake.tool_failures`` (delete it there to heal the tool).
+
     Raises:
         KeyError: *tool_name* is not in the fake's catalogue.
     """
     if tool_name not in TOOLS:
         raise KeyError(f"no tool {tool_name!r} in the fake's catalogue")
-    _FAILURES.setdefault(fake, {})[tool_name] = ToolFailure(error_code, message)
+    fake.tool_failures[tool_name] = ToolFailure(error_code, message)
 
 
 def _bad(field: str, description: str) -> ApiError:
@@ -207,9 +195,10 @@ def install(fake: FakeState) -> None:
     entries = _entries()
 
     def accounts_of(identifier: str, *, active: bool) -> list[dict[str, Any]]:
+        accounts = fake.connected_accounts
         return [
             a
-            for a in fake.connected_accounts.values()
+            for a in (accounts[i] for i in accounts.ids_of_identifier(identifier))
             if a["identifier"] == identifier and (not active or a["status"] == "ACTIVE")
         ]
 
@@ -331,7 +320,7 @@ def install(fake: FakeState) -> None:
             )
         execution_id = fake.new_id(TOOL_EXECUTION_PREFIX)
         account["last_used_at"] = fake.now()
-        failure = _FAILURES.get(fake, {}).get(name)
+        failure = fake.tool_failures.get(name)
         if failure is not None:
             error = error_body(500, f"tool {name} failed", error_code="TOOL_ERROR")
             error["details"][0]["tool_error_info"] = {

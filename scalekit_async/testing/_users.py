@@ -14,7 +14,10 @@ State, as wire JSON:
   with descriptions from `permissions`.
 
 Deleting a user drops their memberships; deleting an organization drops its
-memberships (a `deletion_hooks` entry).
+memberships (a `deletion_hooks` entry). Email and external-id uniqueness, lookups
+by external id and a user's or an organization's memberships go through the
+stores' indexes (`UserStore`, `MembershipStore`), never a walk over every record;
+a list renders only the page it answers.
 """
 
 from __future__ import annotations
@@ -105,10 +108,10 @@ def find_user(fake: FakeState, user_id: str) -> dict[str, Any]:
 
 def find_user_by_external(fake: FakeState, external_id: str) -> dict[str, Any]:
     """The user whose ``external_id`` is *external_id*, or a 404."""
-    for user in fake.users.values():
-        if user.get("external_id") == external_id:
-            return user
-    raise ApiError(404, f"user with external_id {external_id} not found")
+    user_id = fake.users.id_for_external_id(external_id)
+    if user_id is None:
+        raise ApiError(404, f"user with external_id {external_id} not found")
+    return fake.users[user_id]
 
 
 def find_membership(fake: FakeState, org_id: str, user_id: str) -> dict[str, Any]:
@@ -123,13 +126,28 @@ def check_unique(
     fake: FakeState, *, email: object = None, external_id: object = None, own_id: str = ""
 ) -> None:
     """409 when another user already has this email (any case) or external id."""
-    for user in fake.users.values():
-        if user["id"] == own_id:
-            continue
-        if isinstance(email, str) and user.get("email", "").lower() == email.lower():
-            raise ApiError(409, "a user with this email already exists")
-        if isinstance(external_id, str) and external_id and user.get("external_id") == external_id:
-            raise ApiError(409, "a user with this external_id already exists")
+
+    def other(ids: list[str]) -> str | None:
+        return next((u for u in ids if u != own_id), None)
+
+    by_email = other(fake.users.ids_for_email(email)) if isinstance(email, str) else None
+    by_external = (
+        other(fake.users.ids_for_external_id(external_id))
+        if isinstance(external_id, str) and external_id
+        else None
+    )
+    # Two users conflict: the older one decides the message, as a scan would find it.
+    if (
+        by_email is not None
+        and by_external is not None
+        and by_email != by_external
+        and next(u for u in fake.users if u in (by_email, by_external)) == by_external
+    ):
+        by_email = None
+    if by_email is not None:
+        raise ApiError(409, "a user with this email already exists")
+    if by_external is not None:
+        raise ApiError(409, "a user with this external_id already exists")
 
 
 # -- validation -------------------------------------------------------------------
@@ -232,6 +250,8 @@ def send_invitation(request: FakeRequest) -> bool:
 
 def _role_record(fake: FakeState, org_id: str, name: str) -> Mapping[str, Any] | None:
     record = fake.organization_roles.get((org_id, name)) or fake.roles.get(name)
+    if record is None:  # the common case, and an ABC check of None is slow
+        return None
     return record if isinstance(record, Mapping) else None
 
 
@@ -323,7 +343,8 @@ def render_membership(fake: FakeState, membership: Mapping[str, Any]) -> dict[st
 def render_user(fake: FakeState, user: Mapping[str, Any]) -> dict[str, Any]:
     """A ``users.User`` as the API answers it, memberships included."""
     memberships = [
-        render_membership(fake, m) for (_, uid), m in fake.memberships.items() if uid == user["id"]
+        render_membership(fake, fake.memberships[key])
+        for key in fake.memberships.keys_of_user(user["id"])
     ]
     return {**user, "memberships": memberships}
 
@@ -380,9 +401,14 @@ def _merge_profile(current: dict[str, Any], changes: Mapping[str, Any]) -> None:
             continue  # the current field wins over its deprecated alias
         target = aliases.get(key, key)
         if key in _PROFILE_MAPS:
-            current[target] = dict(value)
+            current[target] = dict(value or {})  # null: cleared (protojson: not set)
         elif key == "groups":
-            current[target] = list(value)
+            current[target] = list(value or [])
+        elif value is None:
+            if isinstance(current.get(target), str):
+                current[target] = ""
+            else:
+                current.pop(target, None)
         else:
             current[target] = value
 
@@ -394,7 +420,7 @@ def install(fake: FakeState) -> None:
     """Route the users operations on *fake*."""
 
     def forget_org(org_id: str) -> None:
-        for key in [k for k in fake.memberships if k[0] == org_id]:
+        for key in fake.memberships.keys_of_organization(org_id):
             del fake.memberships[key]
 
     fake.deletion_hooks.append(forget_org)
@@ -441,6 +467,7 @@ def install(fake: FakeState) -> None:
                 user["external_id"] = body["external_id"]
             else:
                 user.pop("external_id", None)
+            fake.users.reindex(user["id"])
         if body.get("metadata") is not None:
             user["metadata"] = dict(body["metadata"])
         if body.get("user_profile") is not None:
@@ -450,7 +477,7 @@ def install(fake: FakeState) -> None:
 
     def delete_user(user: Mapping[str, Any]) -> Reply:
         user_id = user["id"]
-        for key in [k for k in fake.memberships if k[1] == user_id]:
+        for key in fake.memberships.keys_of_user(user_id):
             del fake.memberships[key]
             emit(fake, "user.organization_membership_deleted", user, organization_id=key[0])
         del fake.users[user_id]
@@ -483,12 +510,13 @@ def install(fake: FakeState) -> None:
         return any(isinstance(f, str) and query in f.lower() for f in fields)
 
     def members(org_id: str) -> list[dict[str, Any]]:
-        ids = [uid for (oid, uid) in fake.memberships if oid == org_id]
+        ids = [uid for (_, uid) in fake.memberships.keys_of_organization(org_id)]
         return [fake.users[uid] for uid in ids if uid in fake.users]
 
     def listing(request: FakeRequest, users: list[dict[str, Any]], max_size: int) -> Reply:
-        rendered = [render_user(fake, u) for u in users]
-        return Reply.json(200, page(request, rendered, "users", max_size=max_size))
+        body = page(request, users, "users", max_size=max_size)
+        body["users"] = [render_user(fake, u) for u in body["users"]]  # the page only
+        return Reply.json(200, body)
 
     def list_users(request: FakeRequest) -> Reply:
         return listing(request, list(fake.users.values()), MAX_PAGE_SIZE)
