@@ -14,7 +14,7 @@ NEWEST ?= 3.13 3.12
 # fuzz of the emulator (a minute; it exercises the emulator, not the interpreter).
 # `make pytest-newest NEWEST_PYTEST_ARGS=` runs the whole suite.
 NEWEST_SKIP := test_docs_snippets test_docs_site test_readme test_contract test_model_roundtrip \
-	test_fuzz
+	test_fuzz test_fleet
 NEWEST_PYTEST_ARGS ?= $(NEWEST_SKIP:%=--ignore=tests/%.py) --ignore-glob='tests/test_example_*.py' \
 	-k 'not mypy'
 

@@ -35,6 +35,7 @@ _VERIFY_FIELDS = frozenset({"code", "link_token", "auth_request_id"})
 _RESERVED = frozenset({"otp", "expiry_time_relative", "link", "expire_time", "expiry_time"})
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 DEFAULT_EXPIRES_IN = 300
+_INT64_MAX = 2**63 - 1
 
 
 def _unknown(body: Mapping[str, Any], allowed: frozenset[str]) -> list[tuple[str, str]]:
@@ -58,6 +59,9 @@ def _validate_send(body: Mapping[str, Any]) -> None:
         isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in <= 0
     ):
         violations.append(("expires_in", "must be a positive number of seconds"))
+    elif expires_in is not None and int(time.time()) + expires_in > _INT64_MAX:
+        # expires_at (now + expires_in) must stay an int64, as the answer's schema says.
+        violations.append(("expires_in", "value out of range: expires_at would overflow int64"))
     variables = body.get("template_variables")
     if variables is not None:
         if (

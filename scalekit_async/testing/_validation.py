@@ -36,6 +36,7 @@ to start.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -127,6 +128,15 @@ _RFC3339 = re.compile(
 _EMAIL = re.compile(
     r"[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
     r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*",
+    re.ASCII,
+)
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
+_URI = re.compile(  # RFC 3986 absolute URI (protovalidate's string.uri); ASCII only
+    r"[A-Za-z][A-Za-z0-9+.\-]*:"
+    r"(?://(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*@)?"
+    r"(?:\[(?P<ip>[0-9A-Fa-f:.]+)\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)"
+    rf"(?::[0-9]*)?(?:/{_PCHAR}*)*|/?(?:{_PCHAR}+(?:/{_PCHAR}*)*)?)"
+    rf"(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?",
     re.ASCII,
 )
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})  # Go's strconv.ParseBool
@@ -232,6 +242,8 @@ def _describe(error: Any) -> tuple[str, str]:
         return f"value must contain no more than {value} item(s)", "repeated.max_items"
     if keyword == "format" and value == "email":
         return "value must be a valid email address", "string.email"
+    if keyword == "format" and value == "uri":
+        return "value must be a valid URI", "string.uri"
     if keyword == "format" and value == "date-time":
         return "value must be an RFC 3339 timestamp", ""
     if keyword == "format" and value in _INT_RANGES:
@@ -303,6 +315,20 @@ def _email(instance: object) -> bool:
     return not isinstance(instance, str) or _EMAIL.fullmatch(instance) is not None
 
 
+def _uri(instance: object) -> bool:
+    if not isinstance(instance, str):
+        return True
+    match = _URI.fullmatch(instance)
+    if match is None:
+        return False
+    if match["ip"] is not None:
+        try:
+            ipaddress.IPv6Address(match["ip"])
+        except ValueError:
+            return False
+    return True
+
+
 def _in_range(name: str) -> Callable[[object], bool]:
     low, high = _INT_RANGES[name]
 
@@ -321,6 +347,7 @@ def _in_range(name: str) -> Callable[[object], bool]:
 _FORMATS: dict[str, Callable[[object], bool]] = {
     "date-time": _date_time,
     "email": _email,
+    "uri": _uri,
     **{name: _in_range(name) for name in _INT_RANGES},
 }
 """The formats checked (as protojson and protovalidate do); any other is an annotation."""
