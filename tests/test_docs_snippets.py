@@ -54,9 +54,7 @@ MYPY_LINE = re.compile(r"^(?P<file>[\w.-]+\.py):(?P<line>\d+): (?P<rest>(?:error
 TIMEOUT = 600  # seconds, for any one subprocess
 # Pages whose owner has yet to mark a block: each fails the marker rule, as an expected
 # (strict) failure, until it is marked; then remove it from here.
-PENDING_MARKERS = {
-    "index.md": "docs/index.md:8 (`pip install`) needs <!-- not tested: why --> (docs site work)",
-}
+PENDING_MARKERS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
