@@ -243,6 +243,8 @@ async def test_a_trickle_cannot_outlive_the_call_deadline(transport_kind: str) -
     fake = FakeScalekit()
     org_id = seed(fake)
     async with served(fake, transport_kind, timeouts=SHORT_READ, timeout=0.3) as (client, _):
+        # The token first, unhurried: a loaded machine may take longer than 0.3 s for it.
+        await client.with_options(timeout=30).organizations.get(org_id)
         # 10 bytes/s: each byte beats the read timeout, but the answer takes many seconds.
         fake.fail_next(1, path=f"{ORGS}/{org_id}", trickle=10)
         started = anyio.current_time()
@@ -257,6 +259,7 @@ async def test_headers_then_stall_is_bounded_by_the_deadline(transport_kind: str
     org_id = seed(fake)
     # The read timeout (30 s by default) is longer than the call: the deadline decides.
     async with served(fake, transport_kind, timeout=0.3) as (client, _):
+        await client.with_options(timeout=30).organizations.get(org_id)  # the token, unhurried
         fake.fail_next(1, path=f"{ORGS}/{org_id}", stall_after_headers=30)
         started = anyio.current_time()
         with pytest.raises(sk.APITimeoutError, match="deadline"):
