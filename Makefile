@@ -77,9 +77,11 @@ dist: $(STAMP)
 	$(PYTHON) -m build --outdir dist .
 
 # twine check, the wheel's contents, and the demo and emulator from the wheel
-# installed into a fresh environment.
+# installed into a fresh environment; then a new user's first hour from the wheel
+# with [aiohttp,fake]: the docs' service, worker and tests, and the worker over a socket.
 check-dist: dist
 	$(PYTHON) tools/check_dist.py dist
+	$(PYTHON) tools/first_hour.py dist/*.whl
 
 bench: $(STAMP)
 	$(PYTHON) -m benchmarks

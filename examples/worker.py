@@ -42,7 +42,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TextIO, TypeVar
+from typing import Any, Protocol, TextIO, TypeVar
 
 import anyio
 
@@ -427,6 +427,12 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--checkpoint", type=Path, default=Path("scalekit-sync.checkpoint.json"))
+    parser.add_argument(
+        "--transport",
+        choices=("httpx", "aiohttp"),
+        default="httpx",
+        help="aiohttp: the faster transport (pip install 'scalekit-async[aiohttp]')",
+    )
     args = parser.parse_args(argv)
 
     source: Source = (
@@ -435,15 +441,20 @@ async def main(argv: list[str] | None = None) -> int:
         else GeneratedSource(args.users, args.organizations, args.page_size)
     )
     async with AsyncExitStack() as stack:
+        options: dict[str, Any] = {"max_retries": 5}
+        if args.transport == "aiohttp":
+            transport = sk.AiohttpTransport()
+            stack.push_async_callback(transport.aclose)  # closed after the client
+            options["transport"] = transport
         if all(os.environ.get(name) for name in ENV_VARS):
-            client = sk.ScalekitClient(max_retries=5)
+            client = sk.ScalekitClient(**options)
         else:
             from scalekit_async.testing import FakeScalekit
 
             fake = FakeScalekit()
             url = await stack.enter_async_context(fake.serve())
             sys.stderr.write(f"no SCALEKIT_* settings: syncing into a fake Scalekit at {url}\n")
-            client = sk.ScalekitClient(url, fake.client_id, fake.client_secret, max_retries=5)
+            client = sk.ScalekitClient(url, fake.client_id, fake.client_secret, **options)
         await stack.enter_async_context(client)
         checkpoint = CheckpointFile(args.checkpoint)
         saved = await checkpoint.load()
