@@ -1,19 +1,31 @@
-"""Requests per second against one loopback server, every client side by side in one run.
+"""CPU per call and requests per second against one loopback server, side by side in one run.
 
 Clients: raw httpx + json (the baseline), raw aiohttp + json (the practical
 ceiling here), the SDK on its default transport and the SDK on the aiohttp
 transport. The workload is one GET returning a page of organizations; the SDK
 structures it into models. Each cell runs for a fixed time at a fixed number of
 requests in flight; every level is measured in several rounds, the clients in a
-rotated order each round, and the median of the rounds is reported. Ratios,
-not absolute numbers, are the result: the machine is shared and noisy.
+rotated order each round, and the median of the rounds is reported.
+
+The primary figure is the client process's CPU time per call
+(``time.process_time()`` over the timed window divided by the calls completed;
+the server runs in its own process and is not counted). It measures what a
+client costs, where requests/s (shown beside it) swings with whatever else the
+machine runs. A noisy neighbour still inflates CPU time (cache and core
+sharing), never deflates it, so each client's figure is its best round, as
+``timeit`` reports; the ratios compare best rounds, and the brackets show the
+range of the per-round ratios. The SDK's overhead is its CPU per call minus the
+raw client's on the same transport. The garbage collector runs before every
+cell, so no client pays for another's garbage.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import statistics
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -24,14 +36,16 @@ import scalekit_async as sk
 from benchmarks.server import running_server
 
 Call = Callable[[], Awaitable[Any]]
-Runner = Callable[[str, int, float], Awaitable[float]]
+Cell = tuple[float, float]
+"""One measurement: completed calls/s and client CPU microseconds per call."""
+Runner = Callable[[str, int, float], Awaitable[Cell]]
 PATH = "/api/v1/organizations"
 AUTH = {"Authorization": "Bearer bench"}
 LEVELS = (1, 16, 64, 256)
 
 
-async def rate(call: Call, concurrency: int, seconds: float) -> float:
-    """Run *call* with *concurrency* in flight for *seconds*; return completed calls/s."""
+async def rate(call: Call, concurrency: int, seconds: float) -> Cell:
+    """Run *call* with *concurrency* in flight for *seconds*: calls/s and CPU us per call."""
     loop = asyncio.get_running_loop()
     await asyncio.gather(*(call() for _ in range(min(concurrency, 16))))  # warm connections
     done = 0
@@ -43,12 +57,16 @@ async def rate(call: Call, concurrency: int, seconds: float) -> float:
             await call()
             done += 1
 
+    gc.collect()
+    cpu = time.process_time()
     started = loop.time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return done / (loop.time() - started)
+    wall = loop.time() - started
+    cpu = time.process_time() - cpu
+    return done / wall, cpu / max(done, 1) * 1e6
 
 
-async def raw_httpx(url: str, level: int, seconds: float) -> float:
+async def raw_httpx(url: str, level: int, seconds: float) -> Cell:
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     async with httpx.AsyncClient(base_url=url, limits=limits) as client:
 
@@ -58,7 +76,7 @@ async def raw_httpx(url: str, level: int, seconds: float) -> float:
         return await rate(call, level, seconds)
 
 
-async def raw_aiohttp(url: str, level: int, seconds: float) -> float:
+async def raw_aiohttp(url: str, level: int, seconds: float) -> Cell:
     connector = aiohttp.TCPConnector(limit=100)
     async with aiohttp.ClientSession(url, connector=connector) as session:
 
@@ -69,14 +87,14 @@ async def raw_aiohttp(url: str, level: int, seconds: float) -> float:
         return await rate(call, level, seconds)
 
 
-async def sdk(url: str, level: int, seconds: float, transport: Any = None) -> float:
+async def sdk(url: str, level: int, seconds: float, transport: Any = None) -> Cell:
     async with sk.ScalekitClient(
         url, "bench", "bench-secret-0123456789", transport=transport
     ) as client:
         return await rate(client.organizations.list, level, seconds)
 
 
-async def sdk_aiohttp(url: str, level: int, seconds: float) -> float:
+async def sdk_aiohttp(url: str, level: int, seconds: float) -> Cell:
     return await sdk(url, level, seconds, sk.AiohttpTransport())
 
 
@@ -91,41 +109,78 @@ RATIOS = {
     "sdk_aiohttp/raw_httpx": ("sdk_aiohttp", "raw_httpx"),
     "sdk_aiohttp/raw_aiohttp": ("sdk_aiohttp", "raw_aiohttp"),
 }
+OVERHEADS = {"sdk_httpx": "raw_httpx", "sdk_aiohttp": "raw_aiohttp"}
+"""The SDK on each transport, and the raw client its overhead is measured against."""
 
 
 async def measure_level(url: str, level: int, seconds: float, rounds: int) -> dict[str, Any]:
-    """Measure every client at *level*, *rounds* times in rotated order; medians and ratios."""
+    """Measure every client at *level*, *rounds* times in rotated order; medians and ratios.
+
+    Rates (the median of the rounds) are keyed by client name (``raw_httpx``),
+    CPU microseconds per call (the best round) by ``cpu_us/<client>``.
+    ``<a>/<b>`` is the median of the per-round rate ratios (the two sides of a
+    round ran seconds apart); ``cpu <a>/<b>`` is the ratio of the best rounds.
+    ``overhead_us/<sdk>`` is the SDK's best CPU per call minus the raw client's.
+    """
     names = list(CLIENTS)
-    samples: dict[str, list[float]] = {name: [] for name in names}
+    rates: dict[str, list[float]] = {name: [] for name in names}
+    cpus: dict[str, list[float]] = {name: [] for name in names}
     for r in range(rounds):
         for name in names[r % len(names) :] + names[: r % len(names)]:
-            samples[name].append(await CLIENTS[name](url, level, seconds))
+            per_second, cpu_us = await CLIENTS[name](url, level, seconds)
+            rates[name].append(per_second)
+            cpus[name].append(cpu_us)
     row: dict[str, Any] = {"in_flight": level}
     for name in names:
-        row[name] = statistics.median(samples[name])
-    spread = {}
+        row[name] = statistics.median(rates[name])
+        row[f"cpu_us/{name}"] = min(cpus[name])
+    spread: dict[str, list[float]] = {}
     for ratio, (top, bottom) in RATIOS.items():
-        # The median of per-round ratios: the two sides of each ran seconds apart.
-        per_round = [t / b for t, b in zip(samples[top], samples[bottom], strict=True)]
+        per_round = [t / b for t, b in zip(rates[top], rates[bottom], strict=True)]
         row[ratio] = statistics.median(per_round)
         spread[ratio] = per_round
-    row["samples"] = samples
+        row[f"cpu {ratio}"] = row[f"cpu_us/{top}"] / row[f"cpu_us/{bottom}"]
+        spread[f"cpu {ratio}"] = [t / b for t, b in zip(cpus[top], cpus[bottom], strict=True)]
+    for ours, raw in OVERHEADS.items():
+        row[f"overhead_us/{ours}"] = row[f"cpu_us/{ours}"] - row[f"cpu_us/{raw}"]
+    row["samples"] = rates
+    row["cpu_samples"] = cpus
     row["per_round_ratios"] = spread
     return row
 
 
-HEADER = (
+def _range(values: list[float], middle: float | None = None) -> str:
+    """*middle* (default: the median of *values*) and [the lowest-the highest] of *values*."""
+    middle = statistics.median(values) if middle is None else middle
+    return f"{middle:.2f} [{min(values):.2f}-{max(values):.2f}]"
+
+
+CPU_HEADER = (
+    f"{'in flight':>9} {'raw httpx':>10} {'raw aiohttp':>12} {'SDK httpx':>10} {'SDK aiohttp':>12}"
+    f" {'SDK-raw httpx':>14} {'SDK-raw aiohttp':>16} {'SDKh/rawh':>17} {'SDKa/rawa':>17}"
+)
+RATE_HEADER = (
     f"{'in flight':>9} {'raw httpx':>10} {'raw aiohttp':>12} {'SDK httpx':>10} {'SDK aiohttp':>12}"
     f" {'SDKh/rawh':>17} {'SDKa/rawh':>17} {'SDKa/rawa':>17}"
 )
 
 
-def format_row(row: dict[str, Any]) -> str:
-    """Rates, then each ratio as its median and [lowest-highest] of the rounds."""
-    ratios = " ".join(
-        f"{row[ratio]:>5.2f} [{min(values):.2f}-{max(values):.2f}]".rjust(17)
-        for ratio, values in row["per_round_ratios"].items()
+def format_cpu_row(row: dict[str, Any]) -> str:
+    """Best CPU us per call, the SDK's overhead in us, then the CPU ratios (best [range])."""
+    spread = row["per_round_ratios"]
+    return (
+        f"{row['in_flight']:>9} {row['cpu_us/raw_httpx']:>10.0f} {row['cpu_us/raw_aiohttp']:>12.0f}"
+        f" {row['cpu_us/sdk_httpx']:>10.0f} {row['cpu_us/sdk_aiohttp']:>12.0f}"
+        f" {row['overhead_us/sdk_httpx']:>+14.0f} {row['overhead_us/sdk_aiohttp']:>+16.0f}"
+        f" {_range(spread['cpu sdk_httpx/raw_httpx'], row['cpu sdk_httpx/raw_httpx']):>17}"
+        f" {_range(spread['cpu sdk_aiohttp/raw_aiohttp'], row['cpu sdk_aiohttp/raw_aiohttp']):>17}"
     )
+
+
+def format_rate_row(row: dict[str, Any]) -> str:
+    """Rates, then each rate ratio as its median and [lowest-highest] of the rounds."""
+    spread = row["per_round_ratios"]
+    ratios = " ".join(f"{_range(spread[ratio]):>17}" for ratio in RATIOS)
     return (
         f"{row['in_flight']:>9} {row['raw_httpx']:>10.0f} {row['raw_aiohttp']:>12.0f}"
         f" {row['sdk_httpx']:>10.0f} {row['sdk_aiohttp']:>12.0f} {ratios}"
@@ -137,21 +192,34 @@ async def measure(url: str, levels: Sequence[int], seconds: float, rounds: int) 
     for level in levels:
         row = await measure_level(url, level, seconds, rounds)
         rows.append(row)
-        print(format_row(row), flush=True)
+        print(f"  measured {level} in flight", flush=True)
     return rows
+
+
+def print_tables(rows: list[dict[str, Any]]) -> None:
+    print(
+        "client CPU us per call, best round (primary; lower is better);"
+        " SDK overhead: SDK - raw on the same transport; ratios: best [per-round range]"
+    )
+    print(CPU_HEADER)
+    for row in rows:
+        print(format_cpu_row(row))
+    print("requests/s, median of the rounds (noisy on a shared machine); ratios: median [range]")
+    print(RATE_HEADER)
+    for row in rows:
+        print(format_rate_row(row))
 
 
 def run(
     url: str, levels: Sequence[int] = LEVELS, seconds: float = 1.0, rounds: int = 5
 ) -> dict[str, Any]:
-    """Print the requests/s table (median of *rounds*) and return it with every sample."""
+    """Print the CPU-per-call and requests/s tables (median of *rounds*) and return them."""
     print(
-        f"requests/s, one GET of a one-organization page (SDK: structured into models); "
-        f"median of {rounds} rounds of {seconds:g}s per cell; ratios: median [range] of the "
-        "per-round ratios"
+        f"one GET of a one-organization page (SDK: structured into models); {rounds} rounds"
+        f" of {seconds:g}s per cell, the clients in rotated order"
     )
-    print(HEADER)
     rows = asyncio.run(measure(url, levels, seconds, rounds))
+    print_tables(rows)
     return {"seconds_per_cell": seconds, "rounds": rounds, "rows": rows}
 
 

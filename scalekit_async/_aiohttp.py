@@ -50,6 +50,32 @@ def _client_timeout(aiohttp: Any, phases: dict[str, float]) -> Any:
     )
 
 
+class _Timeouts:
+    """aiohttp's timeout objects for the SDK's limits, reused while the read limit binds.
+
+    In the common case the call's deadline is further away than the read limit,
+    so every attempt gets the same limits: one frozen `ClientTimeout` serves them all.
+    """
+
+    __slots__ = ("_aiohttp", "_known")
+
+    def __init__(self, aiohttp: Any) -> None:
+        self._aiohttp = aiohttp
+        self._known: dict[tuple[float | None, float | None, float | None], Any] = {}
+
+    def get(self, phases: dict[str, float]) -> Any:
+        total, read = phases.get("total"), phases.get("read")
+        if total is None or read is None or total < read:
+            return _client_timeout(self._aiohttp, phases)
+        key = (read, phases.get("pool"), phases.get("connect"))
+        timeout = self._known.get(key)
+        if timeout is None:
+            if len(self._known) >= 16:  # per-call limits vary: keep the map small
+                self._known.clear()
+            timeout = self._known[key] = _client_timeout(self._aiohttp, phases)
+        return timeout
+
+
 @functools.lru_cache(maxsize=512)
 def _yarl_url(url: str) -> Any:
     """Parse *url* once (it is already percent-encoded: keep it as is)."""
@@ -61,29 +87,32 @@ def _yarl_url(url: str) -> Any:
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
-class _OneAttempt:
-    """Let aiohttp send a request once: the SDK's retry policy decides any second time.
+class _Lost(Exception):
+    """A request's connection was lost: carried past aiohttp's own resend (see `_no_resend`)."""
 
-    aiohttp resends an idempotent request by itself when a reused keep-alive
-    connection turns out to be closed, outside ``max_retries``, the retry
-    budget and the hooks. This request middleware refuses that second pass
-    with the same error aiohttp saw, which the SDK then maps, counts and
-    retries (or not) like any other lost connection.
-    """
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
-    __slots__ = ("_aiohttp", "_sent")
 
-    def __init__(self, aiohttp: Any) -> None:
-        self._aiohttp = aiohttp
-        self._sent = False
-
-    async def __call__(self, request: Any, handler: Any) -> Any:
-        if self._sent:
-            raise self._aiohttp.ServerDisconnectedError(
-                "the kept-alive connection was closed by the server"
-            )
-        self._sent = True
-        return await handler(request)
+def _httpx_error(aiohttp: Any, exc: BaseException) -> httpx.HTTPError:
+    """The httpx exception an aiohttp failure maps to (the SDK's sender maps those)."""
+    if isinstance(exc, TimeoutError):  # first: aiohttp's timeouts are ClientErrors too
+        kind = getattr(aiohttp, "ConnectionTimeoutError", None)
+        if kind is not None and isinstance(exc, kind):
+            return httpx.ConnectTimeout("connect timed out")
+        return httpx.ReadTimeout("read timed out")
+    mapping: tuple[tuple[type[BaseException], type[httpx.HTTPError]], ...] = (
+        (aiohttp.ClientConnectorError, httpx.ConnectError),
+        (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+        (aiohttp.ClientPayloadError, httpx.ReadError),
+        (aiohttp.ClientResponseError, httpx.RemoteProtocolError),
+        (aiohttp.ClientOSError, httpx.ReadError),
+    )
+    for kind, mapped in mapping:
+        if isinstance(exc, kind):
+            return mapped(str(exc))
+    return httpx.NetworkError(str(exc))
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -116,6 +145,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 "AiohttpTransport needs aiohttp: pip install 'scalekit-async[aiohttp]'"
             ) from None
         self._aiohttp = aiohttp
+        self._timeouts = _Timeouts(aiohttp)
+        self._resent = (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError)
+        self._once = (self._no_resend,)
         self._session = session
         self._owned = session is None
         self._limit = limit
@@ -126,7 +158,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session = self._session
         if self._closed:
             raise httpx.ConnectError("this transport is closed")
-        if session is None or (session.closed and self._owned):
+        if session is None:  # an owned session, made once (only aclose() closes it)
             import asyncio  # aiohttp is asyncio-only; say so clearly under trio
 
             try:
@@ -165,28 +197,29 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 if content is None or len(content) < _STREAM_ABOVE
                 else io.BytesIO(content),
                 allow_redirects=False,
-                timeout=_client_timeout(aiohttp, timeout),
-                middlewares=(_OneAttempt(aiohttp),) if method in _IDEMPOTENT else (),
+                timeout=self._timeouts.get(timeout),
+                middlewares=self._once if method in _IDEMPOTENT else (),
             ) as response:
                 body = await response.read()
                 return Answer(response.status, response.headers, body, response.reason or "")
-        except TimeoutError as exc:  # first: aiohttp's timeouts are ClientErrors too
-            kind = getattr(aiohttp, "ConnectionTimeoutError", None)
-            if kind is not None and isinstance(exc, kind):
-                raise httpx.ConnectTimeout("connect timed out") from exc
-            raise httpx.ReadTimeout("read timed out") from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise httpx.ConnectError(str(exc)) from exc
-        except aiohttp.ServerDisconnectedError as exc:
-            raise httpx.RemoteProtocolError(str(exc)) from exc
-        except aiohttp.ClientPayloadError as exc:
-            raise httpx.ReadError(str(exc)) from exc
-        except aiohttp.ClientResponseError as exc:
-            raise httpx.RemoteProtocolError(str(exc)) from exc
-        except aiohttp.ClientOSError as exc:
-            raise httpx.ReadError(str(exc)) from exc
-        except aiohttp.ClientError as exc:
-            raise httpx.NetworkError(str(exc)) from exc
+        except _Lost as lost:
+            raise _httpx_error(aiohttp, lost.error) from lost.error
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise _httpx_error(aiohttp, exc) from exc
+
+    async def _no_resend(self, request: Any, handler: Any) -> Any:
+        """Let aiohttp send a request once: the SDK's retry policy decides any second time.
+
+        aiohttp resends an idempotent request by itself when a reused keep-alive
+        connection turns out to be closed, outside ``max_retries``, the retry
+        budget and the hooks. This request middleware carries the error past
+        that resend; `send_raw` maps it like any other lost connection, and the
+        SDK counts and retries it (or not) by its own policy.
+        """
+        try:
+            return await handler(request)
+        except self._resent as exc:
+            raise _Lost(exc) from exc
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Serve as a plain httpx transport too (e.g. under an `httpx.AsyncClient`)."""

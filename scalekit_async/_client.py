@@ -29,20 +29,24 @@ from ._engine import DEFAULT_TIMEOUT, CallOptions, Engine, RawResponse
 from ._errors import ClientClosedError, ConfigurationError, WrongEventLoopError
 from ._hooks import Attempt, Hooks
 from ._oidc import Auth
-from ._pool import BorrowedClient, OwnedPool
+from ._pool import BorrowedClient, OwnedPool, httpx_shards
 from ._retry import RetryPolicy
 from ._sender import RateLimiter, RetryingSender, Timeouts
 
 if TYPE_CHECKING:
     from .resources import (
         ApiClients,
+        ApiResources,
+        ApiTokens,
         AuthLogs,
         ConnectedAccounts,
         Connections,
         Directories,
         Domains,
+        Events,
         Mcp,
         Memberships,
+        OAuthClients,
         Organizations,
         Passkeys,
         Passwordless,
@@ -56,11 +60,20 @@ if TYPE_CHECKING:
 
 __all__ = ["ScalekitClient"]
 
-_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50, keepalive_expiry=15.0)
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=15.0)
+"""The default transport's connections, split evenly over its shards."""
+_SHARDS = 25
+"""How many httpx pools share the default transport's sends (see `OwnedPool`)."""
 
 
 class _Lifecycle:
-    """The pool of one client (and of its `with_options` views): opened lazily, closed once."""
+    """The pool of one client (and of its `with_options` views): opened lazily, closed once.
+
+    The first call binds the client to its event loop. Every call checks it runs
+    on that loop through the loop's backend directly (`anyio.lowlevel.current_token`
+    would find the backend again each time), and the sender reads that loop's
+    clock the same way.
+    """
 
     __slots__ = (
         "closed",
@@ -92,10 +105,22 @@ class _Lifecycle:
         self.limiter = limiter
         self.transport: RetryingSender | None = None
         self.closed = False
-        self.loop: object | None = None
+        self.loop: anyio.lowlevel.EventLoopToken | None = None
 
     def connect(self) -> RetryingSender:
         """The transport for a call on the current event loop, opened on first use."""
+        transport = self.transport
+        loop = self.loop
+        if transport is not None and loop is not None:
+            try:
+                if loop.backend_class.current_token() is loop.native_token:
+                    return transport
+            except RuntimeError:  # no event loop of that backend runs here
+                pass
+        return self._open()
+
+    def _open(self) -> RetryingSender:
+        """Bind to this event loop on first use, open the transport, or say why not."""
         if self.closed:
             raise ClientClosedError("this ScalekitClient is closed; create a new one")
         loop = anyio.lowlevel.current_token()
@@ -113,6 +138,7 @@ class _Lifecycle:
                 "timeouts": self.timeouts,
                 "hooks": self.hooks,
                 "limiter": self.limiter,
+                "clock": loop.backend_class.current_time,
             }
             if self.given_http is not None:
                 transport = RetryingSender(BorrowedClient(self.given_http), **common)
@@ -121,7 +147,8 @@ class _Lifecycle:
                 pool = OwnedPool(lambda: given, rotate_after=None)
                 transport = RetryingSender(pool, **common)
             else:
-                transport = RetryingSender(OwnedPool(_default_transport), **common)
+                pool = OwnedPool(httpx_shards(_LIMITS, _SHARDS), shards=_SHARDS)
+                transport = RetryingSender(pool, **common)
             self.transport = transport
         return transport
 
@@ -193,6 +220,10 @@ class ScalekitClient:
         "tools",
         "mcp",
         "providers",
+        "api_tokens",
+        "events",
+        "oauth_clients",
+        "api_resources",
     )
     """The names of the resource namespaces (``client.organizations``...), in README order."""
 
@@ -372,6 +403,34 @@ class ScalekitClient:
 
         return Providers(self._engine)
 
+    @functools.cached_property
+    def api_tokens(self) -> ApiTokens:
+        """``client.api_tokens``: see `ApiTokens`."""
+        from .resources.api_tokens import ApiTokens
+
+        return ApiTokens(self._engine)
+
+    @functools.cached_property
+    def events(self) -> Events:
+        """``client.events``: see `Events`."""
+        from .resources.events import Events
+
+        return Events(self._engine)
+
+    @functools.cached_property
+    def oauth_clients(self) -> OAuthClients:
+        """``client.oauth_clients``: see `OAuthClients`."""
+        from .resources.oauth_clients import OAuthClients
+
+        return OAuthClients(self._engine)
+
+    @functools.cached_property
+    def api_resources(self) -> ApiResources:
+        """``client.api_resources``: see `ApiResources`."""
+        from .resources.api_resources import ApiResources
+
+        return ApiResources(self._engine)
+
     def with_options(
         self,
         *,
@@ -515,7 +574,3 @@ def _check_retries(max_retries: int | None) -> int | None:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigurationError("max_retries must be a non-negative int (or None: the policy's)")
     return max_retries
-
-
-def _default_transport() -> httpx.AsyncBaseTransport:
-    return httpx.AsyncHTTPTransport(limits=_LIMITS)

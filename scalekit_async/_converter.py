@@ -90,6 +90,14 @@ def _is_collection(cl: Any) -> bool:
     return origin in (Mapping, dict)
 
 
+def _plain_strings(value: dict[Any, Any], values_too: bool) -> bool:
+    """Whether every key (and with *values_too*, every value) is a `str`: copy as is."""
+    for k, v in value.items():
+        if k.__class__ is not str or (values_too and v.__class__ is not str):
+            return False
+    return True
+
+
 def _collection_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
     """Build hooks for ``tuple[X, ...]`` and ``Mapping[str, V]`` where JSON ``null`` means empty."""
 
@@ -102,27 +110,28 @@ def _collection_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, A
             def tuple_hook(value: Any, _: Any) -> tuple[Any, ...]:
                 if value is None:
                     return ()
-                if not isinstance(value, list | tuple):
+                if value.__class__ is not list and not isinstance(value, tuple):
                     raise TypeError(f"expected a list, got {type(value).__name__}")
-                return tuple([item_hook(v, item) for v in value])
+                items = []  # a plain loop: cheaper than map() or a comprehension here
+                for v in value:
+                    items.append(item_hook(v, item))
+                return tuple(items)
 
             return tuple_hook
         key_type, value_type = args if args else (str, Any)
         key_hook = conv.get_structure_hook(key_type)
         value_hook = conv.get_structure_hook(value_type)
-
         plain = key_type is str and value_type in (str, Any)
+        values_too = value_type is str
 
         def mapping_hook(value: Any, _: Any) -> dict[Any, Any]:
             if value is None:
                 return {}
-            if value.__class__ is not dict and not isinstance(value, Mapping):
+            if value.__class__ is dict:
+                if plain and _plain_strings(value, values_too):
+                    return dict(value)
+            elif not isinstance(value, Mapping):
                 raise TypeError(f"expected an object, got {type(value).__name__}")
-            if plain and all(
-                k.__class__ is str and (value_type is Any or v.__class__ is str)
-                for k, v in value.items()
-            ):
-                return dict(value)
             return {key_hook(k, key_type): value_hook(v, value_type) for k, v in value.items()}
 
         return mapping_hook
@@ -153,6 +162,72 @@ def _optional_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any
 _FAST_TYPES = (str, bool, int, float)
 
 
+def _builder(cls: type, names: set[str]) -> type | None:
+    """A mutable twin of the frozen, slotted *cls*, or `None` when *cls* cannot have one.
+
+    An instance of the twin gets its slots by plain attribute stores (a frozen
+    class refuses those; ``object.__setattr__`` or a slot's ``__set__`` cost
+    ten times more), then becomes a *cls* by ``__class__`` assignment, which
+    Python allows because the twin adds nothing to *cls*'s layout. Every slot
+    of *cls* must be one of *names* (the fields set from JSON).
+    """
+    slots = {s for k in cls.__mro__ for s in vars(k).get("__slots__", ()) if s != "__weakref__"}
+    if "__dict__" in vars(cls) or slots != names:
+        return None
+    # Plain object's __init__, __setattr__ and __delattr__: Python then creates an
+    # instance and stores its attributes without calling back into Python code.
+    plain = {"__init__": object.__init__, "__setattr__": object.__setattr__}
+    plain["__delattr__"] = object.__delattr__
+    twin = type(f"{cls.__name__}Builder", (cls,), {"__slots__": (), **plain})
+    probe: Any = twin()
+    try:
+        probe.__class__ = cls
+    except TypeError:  # pragma: no cover - a layout Python refuses to swap
+        return None
+    return twin
+
+
+def _value_expr(conv: cattrs.Converter, cls: Any, n: int, inner: Any, ns: dict[str, Any]) -> str:
+    """The expression structuring a present, non-null ``v`` of type *inner* (field *n*)."""
+    if inner is Any:
+        return "v"
+    ns[f"_t{n}"] = inner
+    ns[f"_h{n}"] = _dispatch(conv) if inner is cls else conv.get_structure_hook(inner)
+    call = f"_h{n}(v, _t{n})"
+    if inner in _FAST_TYPES:
+        return f"v if v.__class__ is _t{n} else {call}"
+    if isinstance(inner, type) and issubclass(inner, OpenEnum):
+        ns[f"_v{n}"] = inner._value2member_map_
+        return f"e if (e := _v{n}.get(v, _M)) is not _M else {call}"
+    if inner is datetime:
+        ns["_iso"] = datetime.fromisoformat
+        # The common case inline: an RFC 3339 string with an offset or Z.
+        return f"t if v.__class__ is str and (t := _iso(v)).tzinfo else {call}"
+    return call
+
+
+def _field_expr(field: Any, n: int, optional: bool, expr: str, ns: dict[str, Any]) -> str:
+    """The field's value from ``d``: *expr* when given, else its default.
+
+    JSON ``null`` keeps the default, unless `None` is a value the field can hold.
+    """
+    key = repr(field.name)
+    default = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        ns[f"_f{n}"] = default.factory
+        fallback = f"_f{n}()"
+    else:
+        ns[f"_d{n}"] = default
+        fallback = f"_d{n}"
+    if expr == "v":  # Any: null is a value
+        return f"{fallback} if (v := d.get({key}, _M)) is _M else v"
+    if not optional:  # missing or null: the default
+        return f"{fallback} if (v := d.get({key})) is None else ({expr})"
+    if default is None:  # missing or null: None
+        return f"None if (v := d.get({key})) is None else ({expr})"
+    return f"{fallback} if (v := d.get({key}, _M)) is _M else None if v is None else ({expr})"
+
+
 def _model_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
     """Build one structuring function per attrs model, with the type checks inline.
 
@@ -165,73 +240,42 @@ def _model_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], 
 
     def factory(cls: Any) -> Callable[[Any, Any], Any]:
         hints = typing.get_type_hints(cls)
-        fields = attrs.fields(cls)
-        # Without converters, validators or required fields, set slots directly
-        # (no keyword dict, no __init__ call); otherwise build keywords for __init__.
-        direct = all(
-            f.init
-            and f.converter is None
+        fields = [f for f in attrs.fields(cls) if f.init]
+        # Without converters, validators, required fields or a post-init, a
+        # builder twin gets the fields (no keywords, no __init__); otherwise
+        # keywords go to __init__.
+        plain = all(
+            f.converter is None
             and f.validator is None
             and f.default is not attrs.NOTHING
             and not (isinstance(f.default, attrs.Factory) and f.default.takes_self)  # type: ignore[arg-type]
             for f in fields
         ) and not hasattr(cls, "__attrs_post_init__")
-        namespace: dict[str, Any] = {
-            "_cls": cls,
-            "_M": _MISSING,
-            "_Mapping": Mapping,
-            "_new": object.__new__,
-            "_set": object.__setattr__,
-        }
+        twin = _builder(cls, {f.name for f in fields}) if plain else None
+        ns: dict[str, Any] = {"_cls": cls, "_twin": twin, "_M": _MISSING, "_Mapping": Mapping}
         lines = [
             "def structure(d, _):",
             "    if d.__class__ is not dict and not isinstance(d, _Mapping):",
             "        raise TypeError(f'expected an object, got {type(d).__name__}')",
-            "    o = _new(_cls)" if direct else "    kw = {}",
+            "    o = _twin()" if twin else "    kw = {}",
         ]
         for n, field in enumerate(fields):
-            if not field.init:
-                continue
             kind = hints.get(field.name, Any)
             optional = _is_optional(kind)
             inner = next(a for a in get_args(kind) if a is not type(None)) if optional else kind
-            namespace[f"_t{n}"] = inner
-            if inner is Any:
-                expr = "v"
-            else:
-                namespace[f"_h{n}"] = (
-                    _dispatch(conv) if inner is cls else conv.get_structure_hook(inner)
-                )
-                expr = f"_h{n}(v, _t{n})"
-                if inner in _FAST_TYPES:
-                    expr = f"v if v.__class__ is _t{n} else {expr}"
-                elif isinstance(inner, type) and issubclass(inner, OpenEnum):
-                    namespace[f"_v{n}"] = inner._value2member_map_
-                    expr = f"e if (e := _v{n}.get(v, _M)) is not _M else {expr}"
-                elif inner is datetime:
-                    namespace["_iso"] = datetime.fromisoformat
-                    # The common case inline: an RFC 3339 string with an offset or Z.
-                    expr = f"t if v.__class__ is str and (t := _iso(v)).tzinfo else {expr}"
-            # JSON null keeps the default, unless None is a value the field can hold.
+            expr = _value_expr(conv, cls, n, inner, ns)
+            if twin:
+                lines.append(f"    o.{field.name} = {_field_expr(field, n, optional, expr, ns)}")
+                continue
             nullable = optional or inner is Any
             present = "v is not _M" if nullable else "v is not _M and v is not None"
             value = f"(None if v is None else ({expr}))" if optional else f"({expr})"
             lines.append(f"    v = d.get({field.name!r}, _M)")
-            if direct:
-                default = field.default
-                if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                    namespace[f"_f{n}"] = default.factory
-                    fallback = f"_f{n}()"
-                else:
-                    namespace[f"_d{n}"] = default
-                    fallback = f"_d{n}"
-                lines.append(f"    _set(o, {field.name!r}, {value} if {present} else {fallback})")
-            else:
-                lines.append(f"    if {present}:")
-                lines.append(f"        kw[{field.alias!r}] = {value}")
-        lines.append("    return o" if direct else "    return _cls(**kw)")
-        exec(compile("\n".join(lines), f"<structure {cls.__qualname__}>", "exec"), namespace)  # noqa: S102 - code we generate
-        return namespace["structure"]  # type: ignore[no-any-return]
+            lines.append(f"    if {present}:")
+            lines.append(f"        kw[{field.alias!r}] = {value}")
+        lines.append("    o.__class__ = _cls\n    return o" if twin else "    return _cls(**kw)")
+        exec(compile("\n".join(lines), f"<structure {cls.__qualname__}>", "exec"), ns)  # noqa: S102 - code we generate
+        return ns["structure"]  # type: ignore[no-any-return]
 
     return factory
 

@@ -43,6 +43,11 @@ class RetryPolicy:
         budget_ratio: Retries allowed as a fraction of recent calls, client-wide,
             so an outage cannot multiply the load on the API.
         budget_floor: Retries per second always allowed, whatever the ratio.
+        wait_scale: Multiplies every wait before a retry (backoff and
+            ``Retry-After``) when it is slept. Tests set 0 to keep the retry
+            decisions, which read the unscaled waits, without the waiting
+            (`FakeScalekit.client(fast_retries=True)` does). Production code
+            leaves it at 1.
 
     """
 
@@ -53,6 +58,7 @@ class RetryPolicy:
     retry_writes: bool = False
     budget_ratio: float = attrs.field(default=0.2, validator=attrs.validators.ge(0))
     budget_floor: float = attrs.field(default=2.0, validator=attrs.validators.ge(0))
+    wait_scale: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
 
     def should_retry_status(
         self, status: int, *, idempotent: bool, replayable: bool = True

@@ -1,16 +1,21 @@
 """The retrying sender: one logical request as up to ``1 + max_retries`` attempts.
 
-It knows HTTP and time, nothing of resources or models. A call is a loop of
-two steps, each on one screen:
+It knows HTTP and time, nothing of resources or models. The engine describes
+the request once (`Call`); `RetryingSender.send` runs it as a loop of two
+steps, each on one screen:
 
 1. `RetryingSender._attempt`: wait for the rate limiter, ask `authorize` for a
    fresh credential (so a token that expired during a backoff is never sent),
-   send once through the pool with phase limits bounded by the call's
-   deadline, and map any httpx exception to `APIConnectionError` or
+   send once through the pool with phase limits and a total bounded by the
+   call's deadline, and map any httpx exception to `APIConnectionError` or
    `APITimeoutError`;
 2. `RetryingSender._decide`: return the answer, raise the failure, or name the
    wait before the next attempt, by the `RetryPolicy`, the retry budget,
    ``Retry-After`` and the deadline.
+
+Every frame of the chain stays alive while a request is on the wire and is
+resumed each time the transport wakes up, so the chain is kept short: the
+engine's exchange, `send`, `_attempt`, then the transport itself.
 """
 
 from __future__ import annotations
@@ -30,12 +35,13 @@ from ._hooks import Attempt, Hooks, RequestStarted, RetryScheduled, call_hooks
 from ._pool import Answer, BorrowedClient, OwnedPool
 from ._retry import RetryBudget, RetryPolicy, backoff_delay, parse_retry_after
 
-__all__ = ["Authorize", "RateLimiter", "RetryingSender", "Timeouts"]
+__all__ = ["Authorize", "Call", "RateLimiter", "RetryingSender", "Timeouts"]
 
 logger = logging.getLogger("scalekit_async")
 
-Authorize = Callable[[float], Awaitable[str]]
-"""Returns the Authorization header value; takes the call's deadline."""
+Authorize = Callable[[float], str | Awaitable[str]]
+"""Returns the Authorization header value, or an awaitable of it when it must wait
+for a token (never past the call's deadline, which it takes)."""
 Sleep = Callable[[float], Awaitable[None]]
 
 # How close to the deadline a phase timeout counts as the deadline itself (timer jitter).
@@ -53,9 +59,23 @@ class Timeouts:
     read: float = 30.0
     write: float = 30.0
     pool: float = 10.0
+    _longest: float = attrs.field(init=False, repr=False, eq=False)
+    _limits: dict[str, float] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        limits = {
+            "connect": self.connect,
+            "read": self.read,
+            "write": self.write,
+            "pool": self.pool,
+        }
+        object.__setattr__(self, "_limits", limits)
+        object.__setattr__(self, "_longest", max(limits.values()))
 
     def bounded(self, remaining: float) -> dict[str, float]:
         """The httpx timeout extension of an attempt with *remaining* seconds left in the call."""
+        if remaining >= self._longest:  # the common case: no phase reaches the deadline
+            return self._limits.copy()
         r = max(remaining, 0.001)
         return {
             "connect": min(self.connect, r),
@@ -83,8 +103,8 @@ class RateLimiter(Protocol):
 
 
 @attrs.define(slots=True)
-class _Call:
-    """One logical request, as every attempt of it sends it."""
+class Call:
+    """One logical request, as every attempt of it sends it (the engine makes it once)."""
 
     method: str
     url: str
@@ -95,7 +115,9 @@ class _Call:
     headers: list[tuple[str, str]]
     content: bytes | None
     authorize: Authorize | None
+    """Returns the credential of each attempt; `None` sends none."""
     phases: Timeouts
+    """Per-phase limits of each attempt."""
 
 
 class RetryingSender:
@@ -109,6 +131,8 @@ class RetryingSender:
         rand: Jitter source in [0, 1).
         hooks: Observers of every attempt and retry.
         limiter: A request budget shared with other clients.
+        clock: The event loop's clock (`anyio.current_time` by default; the
+            client passes its loop's own, which skips finding the backend each time).
 
     """
 
@@ -122,10 +146,12 @@ class RetryingSender:
         rand: Callable[[], float] = random.random,
         hooks: Hooks | None = None,
         limiter: RateLimiter | None = None,
+        clock: Callable[[], float] = anyio.current_time,
     ) -> None:
         self._pool = pool
         self.policy = policy
         self.timeouts = timeouts
+        self.clock = clock
         self._sleep = sleep
         self._rand = rand
         self._budget = RetryBudget(policy.budget_ratio, policy.budget_floor)
@@ -149,41 +175,15 @@ class RetryingSender:
         """Forget the pool without closing it (its event loop is gone)."""
         self._pool.abandon()
 
-    async def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        route: str,
-        deadline: float,
-        idempotent: bool,
-        replayable: bool = True,
-        headers: list[tuple[str, str]],
-        content: bytes | None = None,
-        authorize: Authorize | None = None,
-        max_retries: int | None = None,
-        timeouts: Timeouts | None = None,
-    ) -> tuple[Answer, str | None]:
-        """Send until success, a final answer, retries spent, or the deadline.
+    async def send(self, call: Call, max_retries: int | None = None) -> tuple[Answer, str | None]:
+        """Send *call* until success, a final answer, retries spent, or its deadline.
 
         Returns the last answer (any status the policy does not retry, or the
         last retryable one once retries are spent) and the credential sent with
         it. Raises `APIConnectionError`/`APITimeoutError` when no answer came,
         and `RateLimitError` when a 429 asks for a wait the call cannot afford.
+        *max_retries* `None` means the policy's.
         """
-        phases = timeouts or self.timeouts
-        call = _Call(
-            method,
-            url,
-            route,
-            deadline,
-            idempotent,
-            replayable,
-            headers,
-            content,
-            authorize,
-            phases,
-        )
         retries = self.policy.max_retries if max_retries is None else max_retries
         self._budget.on_call()
         retry = 0
@@ -201,73 +201,60 @@ class RetryingSender:
                 return answer, credential
             lost = lost or (failure is not None and failure.outcome_unknown)
             retry += 1
+            delay *= self.policy.wait_scale
             logger.info(
                 "retrying %s %s in %.2fs after %s (retry %d of %d)",
-                method,
-                route,
+                call.method,
+                call.route,
                 delay,
                 reason,
                 retry,
                 retries,
             )
             if self._hooks.on_retry:
-                event = RetryScheduled(method, route, retry, delay, reason)
+                event = RetryScheduled(call.method, call.route, retry, delay, reason)
                 call_hooks(self._hooks.on_retry, event)
             await self._sleep(delay)
 
     async def _attempt(
-        self, call: _Call, retry: int
+        self, call: Call, retry: int
     ) -> tuple[Answer | None, APIConnectionError | None, str | None]:
         """Send once: the answer or the mapped failure, and the credential sent."""
         if self._limiter is not None:
             # Wait for the budget first: a token taken before a long wait could expire.
             await self._limiter.acquire(call.deadline)
-        credential = await call.authorize(call.deadline) if call.authorize is not None else None
-        if self._hooks.on_request:
-            call_hooks(self._hooks.on_request, RequestStarted(call.method, call.route, retry))
-        started = anyio.current_time()
+        credential = call.authorize(call.deadline) if call.authorize is not None else None
+        if credential is not None and not isinstance(credential, str):
+            credential = await credential
+        hooks = self._hooks
+        if hooks.on_request:
+            call_hooks(hooks.on_request, RequestStarted(call.method, call.route, retry))
+        started = self.clock()
         remaining = call.deadline - started
         if remaining <= 0:
             raise APITimeoutError(f"{call.method} {call.route}: deadline exceeded")
         headers = (
             call.headers if credential is None else [*call.headers, ("Authorization", credential)]
         )
+        # Each phase is bounded on its own; "total" bounds the whole exchange.
         limits = call.phases.bounded(remaining)
+        limits["total"] = remaining
         answer: Answer | None = None
         failure: APIConnectionError | None = None
         try:
-            pool = self._pool
-            if isinstance(pool, OwnedPool) and (owned := pool.current()).raw is not None:
-                # The fast path inline: the transport bounds the whole exchange itself.
-                limits["total"] = remaining
-                answer = await owned.raw.send_raw(
-                    call.method, call.url, headers, call.content, limits
-                )
-            else:
-                # Phases are bounded one by one; the scope bounds their sum.
-                with anyio.CancelScope(deadline=call.deadline) as scope:
-                    if isinstance(pool, OwnedPool):
-                        answer = await pool.send(
-                            owned, call.method, call.url, headers, call.content, limits
-                        )
-                    else:
-                        answer = await pool.send(
-                            call.method, call.url, headers, call.content, limits
-                        )
-                if scope.cancelled_caught:
-                    raise httpx.ReadTimeout("the call's deadline passed mid-attempt")
+            answer = await self._pool.send(call.method, call.url, headers, call.content, limits)
         except _NEVER_SENT as exc:
-            failure = _connection_error(exc, call, outcome_unknown=False)
+            failure = _connection_error(exc, call, self.clock(), outcome_unknown=False)
         except httpx.HTTPError as exc:
-            failure = _connection_error(exc, call, outcome_unknown=True)
-        if self._hooks.on_response or logger.isEnabledFor(logging.DEBUG):
+            failure = _connection_error(exc, call, self.clock(), outcome_unknown=True)
+        if hooks.on_response or logger.isEnabledFor(logging.DEBUG):
             status = answer.status_code if answer is not None else None
-            self._observe(call, retry, status, anyio.current_time() - started, failure)
+            self._observe(call, retry, status, self.clock() - started, failure)
         return answer, failure, credential
 
     def _decide(
         self,
-        call: _Call,
+        call: Call,
         answer: Answer | None,
         failure: APIConnectionError | None,
         retry: int,
@@ -276,6 +263,8 @@ class RetryingSender:
         """The wait before the next attempt, or `None` to return *answer*; raises a failure."""
         policy = self.policy
         if answer is not None:
+            if answer.status_code < 400:  # success or a redirect: final, whatever the policy
+                return None, ""
             if not policy.should_retry_status(
                 answer.status_code, idempotent=call.idempotent, replayable=call.replayable
             ):
@@ -296,7 +285,7 @@ class RetryingSender:
             _raise_unaffordable_wait(answer, call, wait)
             return None, reason
         delay = wait if wait is not None else backoff_delay(retry, policy, self._rand())
-        if anyio.current_time() + delay >= call.deadline:
+        if self.clock() + delay >= call.deadline:
             _raise_unaffordable_wait(answer, call, delay)
             if failure is not None:
                 raise failure
@@ -305,7 +294,7 @@ class RetryingSender:
 
     def _observe(
         self,
-        call: _Call,
+        call: Call,
         attempt: int,
         status: int | None,
         duration: float,
@@ -321,7 +310,7 @@ class RetryingSender:
             call_hooks(self._hooks.on_response, event)
 
 
-def _raise_unaffordable_wait(answer: Answer | None, call: _Call, wait: float) -> None:
+def _raise_unaffordable_wait(answer: Answer | None, call: Call, wait: float) -> None:
     """Raise at once, with `retry_after`, for a 429 whose wait the call cannot afford."""
     if answer is not None and answer.status_code == 429:
         error = status_error(
@@ -339,14 +328,14 @@ def _raise_unaffordable_wait(answer: Answer | None, call: _Call, wait: float) ->
 
 
 def _connection_error(
-    exc: httpx.HTTPError, call: _Call, *, outcome_unknown: bool
+    exc: httpx.HTTPError, call: Call, now: float, *, outcome_unknown: bool
 ) -> APIConnectionError:
     """Map an httpx exception to ours, without its message (it may quote a URL with ids)."""
     where = f"{call.method} {call.route}"
     tail = "; the request may have been processed (outcome unknown)" if outcome_unknown else ""
     err: APIConnectionError
     if isinstance(exc, httpx.TimeoutException):
-        if anyio.current_time() >= call.deadline - _DEADLINE_SLACK:
+        if now >= call.deadline - _DEADLINE_SLACK:
             # The attempt ran into the call's deadline: say so, whatever the phase.
             err = APITimeoutError(
                 f"{where}: deadline exceeded{tail}", outcome_unknown=outcome_unknown
