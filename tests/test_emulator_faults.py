@@ -101,3 +101,26 @@ def test_client_options_are_typed_keywords(fake: FakeScalekit) -> None:
     assert mirrored <= set(parameters)
     with pytest.raises(TypeError):
         fake.client(tiemout=1)  # type: ignore[call-arg]
+
+
+async def test_fast_retries_do_not_sleep_through_retry_after(fake: FakeScalekit) -> None:
+    fake.fail_next(2, method="GET", path=ORGS, status=429, retry_after="30")
+    scheduled: list[float] = []
+    hooks = sk.Hooks(on_retry=(lambda event: scheduled.append(event.delay),))
+    started = time.perf_counter()
+    async with fake.client(fast_retries=True, hooks=hooks) as client:
+        await client.organizations.list()  # two 429s asking for 30 s each, then an answer
+    assert time.perf_counter() - started < 20  # honouring them would take 60 s
+    assert scheduled == [0.0, 0.0]
+    assert len(fake.api_requests("GET", ORGS)) == 3
+
+
+async def test_fast_retries_still_refuse_a_wait_longer_than_the_policy_allows(
+    fake: FakeScalekit,
+) -> None:
+    fake.fail_next(1, method="GET", path=ORGS, status=429, retry_after="600")
+    async with fake.client(fast_retries=True) as client:
+        with pytest.raises(sk.RateLimitError) as caught:
+            await client.organizations.list()
+    assert caught.value.retry_after == 600
+    assert len(fake.api_requests("GET", ORGS)) == 1

@@ -242,14 +242,14 @@ class FakeScalekit(FakeState):
         """A `ScalekitClient` wired to this fake in-process (no sockets).
 
         The keyword arguments are `ScalekitClient`'s (``timeout=None``: its
-        default). With *fast_retries*, the client retries exactly as configured
-        but does not wait between attempts (its `RetryPolicy` backoff is zero),
-        so a test of persistent 503s takes milliseconds. A ``Retry-After`` the
-        fake is told to send (``fail_next(retry_after=...)``) is still waited:
-        use ``retry_after="0"`` in such tests.
+        default). With *fast_retries*, the client decides exactly as configured
+        (which statuses it retries, how often, the retry budget, a
+        ``Retry-After`` too long to honour) but sleeps none of the waits, backoff
+        and ``Retry-After`` alike (its `RetryPolicy` ``wait_scale`` is 0), so a
+        test of persistent 503s or 429s takes milliseconds.
         """
         if fast_retries:
-            retry = attrs.evolve(retry or RetryPolicy(), backoff_base=0.0, backoff_cap=0.0)
+            retry = attrs.evolve(retry or RetryPolicy(), wait_scale=0.0)
         options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         return ScalekitClient(
             DEFAULT_ENV_URL,
