@@ -546,16 +546,18 @@ class FakeOAuth:
     # -- the login flow -----------------------------------------------------------------
 
     def _user(self, email: str) -> dict[str, Any]:
-        for user in self.fake.users.values():
-            if user.get("email") == email:
-                profile = user.get("user_profile") or {}
-                return {
-                    "sub": user.get("id", ""),
-                    "email": email,
-                    "given_name": profile.get("given_name", ""),
-                    "family_name": profile.get("family_name", ""),
-                    "name": profile.get("name", ""),
-                }
+        """The claims of the user signing in as *email* (looked up by the email index)."""
+        key = self.fake.users.id_for_email(email)
+        if key is not None:
+            user = self.fake.users[key]
+            profile = user.get("user_profile") or {}
+            return {
+                "sub": user.get("id", ""),
+                "email": email,
+                "given_name": profile.get("given_name", ""),
+                "family_name": profile.get("family_name", ""),
+                "name": profile.get("name", ""),
+            }
         local = email.partition("@")[0]
         return {
             "sub": "usr_" + hashlib.sha256(email.encode()).hexdigest()[:17],
