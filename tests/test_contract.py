@@ -3,7 +3,10 @@ builds and every answer the fake gives are valid against the official OpenAPI sp
 
 It runs every tour in `tests/tours/` (each calls every operation of one family)
 against the fake through a recording transport, then checks each exchange
-against the official spec vendored in ``spec/``.
+against the official spec vendored in ``spec/``. "The spec" is the public one
+(111 operations) and the extras (``spec/extras.openapi.json``: the 46 operations
+the official SDKs call that it lacks, generated from their protos by
+``tools/gen_extra_spec.py``), checked alike.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import json
 import pkgutil
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import anyio
 import httpx
@@ -30,12 +35,49 @@ from scalekit_async._routes import Route
 from scalekit_async.testing import FakeScalekit, FakeTransport
 
 SPEC_FILE = Path(__file__).resolve().parents[1] / "spec" / "scalekit.scalar.json"
+EXTRAS_FILE = Path(__file__).resolve().parents[1] / "spec" / "extras.openapi.json"
 METHODS = ("get", "post", "put", "patch", "delete")
+PUBLIC_OPERATIONS = 111
+EXTRA_OPERATIONS = 46
+
+
+@cache
+def public_spec() -> dict[str, Any]:
+    return json.loads(SPEC_FILE.read_text())  # type: ignore[no-any-return]
+
+
+@cache
+def extras_spec() -> dict[str, Any]:
+    return json.loads(EXTRAS_FILE.read_text())  # type: ignore[no-any-return]
 
 
 @cache
 def spec() -> dict[str, Any]:
-    return json.loads(SPEC_FILE.read_text())  # type: ignore[no-any-return]
+    """The public spec with the extras' paths and component schemas merged in."""
+    public, extras = public_spec(), extras_spec()
+    paths = {path: dict(ops) for path, ops in public["paths"].items()}
+    for path, ops in extras["paths"].items():
+        assert not set(ops) & set(paths.get(path, {})), f"{path}: in both specs"
+        paths.setdefault(path, {}).update(ops)
+    schemas = public["components"]["schemas"]
+    assert not set(schemas) & set(extras["components"]["schemas"])
+    return {
+        **public,
+        "paths": paths,
+        "components": {
+            **public["components"],
+            "schemas": {**schemas, **extras["components"]["schemas"]},
+        },
+    }
+
+
+def extra_operations() -> set[tuple[str, str]]:
+    return {
+        (method.upper(), path)
+        for path, ops in extras_spec()["paths"].items()
+        for method in ops
+        if method in METHODS
+    }
 
 
 def spec_operations() -> dict[tuple[str, str], dict[str, Any]]:
@@ -74,8 +116,22 @@ def template_pattern(template: str) -> re.Pattern[str]:
     for literal, name in re.findall(r"([^{]*)(?:\{([a-z_]+)\})?", template):
         pattern += re.escape(literal)
         if name:
-            pattern += r"[^/:]+"
+            pattern += rf"(?P<{name}>[^/:]+)"
     return re.compile(pattern + r"\Z")
+
+
+def check_path(op: dict[str, Any], template: str, path: str) -> list[str]:
+    """How the path parameters of an operation of the extras break their schemas (ids)."""
+    if "x-grpc" not in op:
+        return []
+    found = template_pattern(template).match(path)
+    assert found is not None
+    schemas = {p["name"]: p["schema"] for p in op.get("parameters", []) if p["in"] == "path"}
+    return [
+        f"path {name}={value!r}: {e}"
+        for name, value in found.groupdict().items()
+        for e in errors_of(unquote(value), schemas[name])
+    ]
 
 
 def strict(schema: Any) -> Any:
@@ -90,24 +146,75 @@ def strict(schema: Any) -> Any:
     return schema
 
 
+RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+@FORMATS.checks("date-time")
+def is_rfc3339(instance: object) -> bool:
+    """protojson's Timestamp: RFC 3339 (the extras use it; the public spec's are not checked)."""
+    if not isinstance(instance, str) or RFC3339.fullmatch(instance) is None:
+        return not isinstance(instance, str)
+    try:
+        datetime.fromisoformat(instance[:19].upper())
+    except ValueError:
+        return False
+    return True
+
+
 @cache
-def validator_for(ref: str) -> Any:
+def registry() -> Any:
     contents = strict(copy.deepcopy(spec()))
     resource = referencing.Resource.from_contents(
         contents, default_specification=referencing.jsonschema.DRAFT202012
     )
-    registry = referencing.Registry().with_resource("urn:spec", resource)
-    return jsonschema.Draft202012Validator({"$ref": "urn:spec" + ref}, registry=registry)
+    return referencing.Registry().with_resource("urn:spec", resource)
 
 
-def schema_ref(schema: dict[str, Any]) -> str:
-    if "$ref" in schema:
-        return str(schema["$ref"])
-    raise AssertionError(f"inline schema not supported: {schema}")
+def absolute(schema: Any) -> Any:
+    """*schema* with its local ``$ref``s pointing into the spec resource."""
+    if isinstance(schema, dict):
+        return {
+            k: ("urn:spec" + v if k == "$ref" and v.startswith("#") else absolute(v))
+            for k, v in schema.items()
+        }
+    if isinstance(schema, list):
+        return [absolute(v) for v in schema]
+    return schema
+
+
+@cache
+def validator_for(text: str) -> Any:
+    """A validator of the schema serialized as *text* (refs resolved in the merged spec)."""
+    schema = absolute(strict(json.loads(text)))
+    format_checker = FORMATS if text in extra_schema_texts() else None
+    return jsonschema.Draft202012Validator(
+        schema, registry=registry(), format_checker=format_checker
+    )
+
+
+@cache
+def extra_schema_texts() -> frozenset[str]:
+    """The serialized request and answer schemas of the extras (checked with formats too)."""
+    found = set()
+    for ops in extras_spec()["paths"].values():
+        for op in ops.values():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            answer = op["responses"]["200"]["content"]["application/json"]
+            for schema in (body.get("schema"), answer["schema"]):
+                if schema is not None:
+                    schema = {"$ref": schema["$ref"]} if "$ref" in schema else schema
+                    found.add(json.dumps(schema, sort_keys=True))
+    return frozenset(found)
 
 
 def errors_of(instance: Any, schema: dict[str, Any]) -> list[str]:
-    validator = validator_for(schema_ref(schema))
+    if "$ref" in schema:  # the schema it names; the public spec's siblings are defects
+        schema = {"$ref": schema["$ref"]}
+    validator = validator_for(json.dumps(schema, sort_keys=True))
     return [
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
         for e in validator.iter_errors(instance)
@@ -133,7 +240,28 @@ def check_query(op: dict[str, Any], query: list[tuple[str, str]]) -> list[str]:
             problems.append(f"query {name}={value!r} is not a boolean")
         if "enum" in schema and value not in schema["enum"]:
             problems.append(f"query {name}={value!r} is not one of {schema['enum']}")
+        if "x-grpc" in op:  # the extras: each value against its schema's rules too
+            problems += check_query_value(name, value, schema, kind)
+    if "x-grpc" in op:
+        sent = {name for name, _ in query}
+        problems += [
+            f"query {name!r} is required but not sent"
+            for name, param in params.items()
+            if param.get("required") and name not in sent
+        ]
     return problems
+
+
+def check_query_value(name: str, value: str, schema: dict[str, Any], kind: Any) -> list[str]:
+    """How one query *value* breaks its (item) *schema*: lengths, patterns, ranges."""
+    parsed: Any = value
+    if kind == "integer" and re.fullmatch(r"-?\d+", value):
+        parsed = int(value)
+    elif kind == "boolean" and value in {"true", "false"}:
+        parsed = value == "true"
+    elif kind in ("integer", "boolean"):
+        return []  # reported above
+    return [f"query {name}={value!r}: {e}" for e in errors_of(parsed, schema)]
 
 
 class Recorder(httpx.AsyncBaseTransport):
@@ -175,6 +303,39 @@ def match(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def test_the_spec_is_the_public_one_and_the_extras() -> None:
+    assert len(spec_operations()) == PUBLIC_OPERATIONS + EXTRA_OPERATIONS == 157
+    assert len(extra_operations()) == EXTRA_OPERATIONS
+
+
+def test_the_checks_hold_the_extras_to_protojson_and_their_rules() -> None:
+    """The checks below catch what the extras forbid (so a green run means something)."""
+    ops = spec_operations()
+    count = ops[("GET", "/api/v1/organizations/{org_id}/roles/{role_name}/users:count")]
+    answer = count["responses"]["200"]["content"]["application/json"]["schema"]
+    assert errors_of({"count": "2"}, answer) == []
+    assert errors_of({"count": 2}, answer)  # int64: a string, strictly
+    assert errors_of({"count": "2", "users": []}, answer)  # an undocumented key
+    tokens = ops[("GET", "/api/v1/tokens")]
+    assert check_query(tokens, [("organization_id", "org_1"), ("page_size", "30")]) == []
+    assert check_query(tokens, [("page_size", "31")])  # buf.validate lte 30
+    assert check_query(tokens, [("organization_id", "acme")])  # prefix org_
+    assert check_query(tokens, [("pageSize", "5")])  # protojson names, not json_name
+    create = ops[("POST", "/api/v1/tokens")]["requestBody"]["content"]["application/json"]
+    assert (
+        errors_of({"organization_id": "org_1", "expiry": "2030-01-01T00:00:00Z"}, create["schema"])
+        == []
+    )
+    assert errors_of({"expiry": "tomorrow"}, create["schema"])  # Timestamp: RFC 3339
+    assert errors_of({"custom_claims": {"k": 1}}, create["schema"])
+    search = ops[("GET", "/api/v1/organizations:search")]
+    assert check_query(search, []) == ["query 'query' is required but not sent"]
+    empty = ops[("DELETE", "/api/v1/roles/{role_name}/base")]
+    empty_answer = empty["responses"]["200"]["content"]["application/json"]["schema"]
+    assert errors_of({}, empty_answer) == []
+    assert errors_of({"deleted": True}, empty_answer)  # google.protobuf.Empty
+
+
 def test_every_spec_operation_has_exactly_one_sdk_route() -> None:
     ops = set(spec_operations())
     routes = sdk_routes()
@@ -195,10 +356,11 @@ def test_every_request_and_answer_matches_the_spec() -> None:
         if found is None:
             problems.append(f"{where}: no spec operation matches")
             continue
-        _, op = found
+        template, op = found
         problems += [
             f"{where}: {p}" for p in check_query(op, list(request.url.params.multi_items()))
         ]
+        problems += [f"{where}: {p}" for p in check_path(op, template, path)]
         body_schema = op.get("requestBody", {}).get("content", {}).get("application/json", {})
         if request.content:
             if "schema" not in body_schema:
@@ -216,7 +378,7 @@ def test_every_request_and_answer_matches_the_spec() -> None:
                 problems.append(f"{where}: status {response.status_code} is not documented")
                 continue
             schema = documented.get("content", {}).get("application/json", {}).get("schema")
-            if schema and "$ref" in schema:
+            if schema:
                 problems += [f"{where} response: {e}" for e in errors_of(response.json(), schema)]
     assert not problems, "\n".join(problems[:60])
 

@@ -46,9 +46,18 @@ def test_the_packaged_spec_is_derived_from_the_vendored_one() -> None:
         "scalekit_async/testing/spec.json is stale: run python tools/gen_fake_spec.py"
     )
     derived = json.loads(packaged.read_text(encoding="utf-8"))
-    vendored = json.loads((ROOT / "spec" / "scalekit.scalar.json").read_text(encoding="utf-8"))
-    count = sum(1 for ops in vendored["paths"].values() for m in ops if m in tool.METHODS)
-    assert len(derived["operations"]) == count == 111
+    counts = []
+    for name in ("scalekit.scalar.json", "extras.openapi.json"):
+        vendored = json.loads((ROOT / "spec" / name).read_text(encoding="utf-8"))
+        counts.append(
+            sum(1 for ops in vendored["paths"].values() for m in ops if m in tool.METHODS)
+        )
+    assert counts == [111, 46]
+    assert len(derived["operations"]) == sum(counts) == 157
+    assert [s["file"] for s in derived["source"]] == [
+        "spec/scalekit.scalar.json",
+        "spec/extras.openapi.json",
+    ]
     assert (
         len(packaged.read_bytes()) < len((ROOT / "spec" / "scalekit.scalar.json").read_bytes()) / 5
     )
@@ -367,3 +376,62 @@ def test_the_fast_path_agrees_with_jsonschema_on_every_schema() -> None:
                 assert fast == full, (key, request, value)
                 compared += 1
     assert compared > 5000
+
+
+# -- the operations of the extras: validated from their protos' buf.validate rules ---------------
+
+
+async def test_the_extras_are_validated_like_the_public_operations(fake: FakeScalekit) -> None:
+    roles = "/api/v1/organizations/org_1/users/usr_1/roles"
+    claims = {f"k{n}": "v" for n in range(21)}
+    cases: list[tuple[str, Any, list[tuple[str, str]]]] = [
+        ("/api/v1/tokens", {"organization_id": "org_1", "custom_claims": {"": "v"}},
+         [("token.custom_claims", "string.min_len")]),
+        ("/api/v1/tokens", {"organization_id": "org_1", "custom_claims": {"k": ""}},
+         [("token.custom_claims.k", "string.min_len")]),
+        ("/api/v1/tokens", {"organization_id": "org_1", "custom_claims": claims},
+         [("token.custom_claims", "map.max_pairs")]),
+        ("/api/v1/tokens", {"organizationId": "org_1"}, [("token.organizationId", "")]),
+        ("/api/v1/tokens", {"expiry": "tomorrow"}, [("token.expiry", "")]),
+        ("/api/v1/tokens", {"description": "d" * 256}, [("token.description", "string.max_len")]),
+        ("/api/v1/tokens:validate", {"token": 7}, [("token", "")]),
+        (roles, {"role_name": "admin"}, [("roles", "")]),  # the body is the list itself
+        (roles, [], [("roles", "repeated.min_items")]),
+        (roles, [{"role_name": 5}], [("roles[0].role_name", "")]),
+        (roles, [{"role_name": "a" * 101}], [("roles[0].role_name", "string.max_len")]),
+    ]  # fmt: skip
+    async with raw(fake) as http:
+        for path, body, expected in cases:
+            response = await http.post(path, json=body)
+            assert violations(response) == expected, (path, body)
+        bad: list[tuple[str, Any, list[tuple[str, str]]]] = [
+            ("/api/v1/tokens", {"page_size": "31"}, [("page_size", "int32.lte")]),
+            ("/api/v1/tokens", {"page_size": "-1"}, [("page_size", "int32.gte")]),
+            ("/api/v1/tokens", {"organization_id": "acme"},
+             [("organization_id", "string.pattern")]),
+            ("/api/v1/organizations:search", {"query": "ac"}, [("query", "string.min_len")]),
+            ("/api/v1/organizations:search", {}, [("query", "required")]),
+            ("/api/v1/organizations:search", {"query": "acme", "page_size": "31"},
+             [("page_size", "uint32.lte")]),
+            ("/api/v1/providers", {"identifier": "a b"}, [("identifier", "string.pattern")]),
+        ]  # fmt: skip
+        for path, params, expected in bad:
+            response = await http.get(path, params=params)
+            assert violations(response) == expected, (path, params)
+
+
+def test_an_array_body_is_read_as_protojson_reads_it() -> None:
+    from scalekit_async.testing._validation import spec_checks
+
+    checks = spec_checks()
+    assert checks is not None
+    operation = checks.operation(
+        "POST", "/api/v1/organizations/{organization_id}/users/{user_id}/roles"
+    )
+    assert operation is not None
+    assert operation.body_field == "roles"
+    assert operation.body_violations(b'[{"role_name": "admin"}]') == ([{"role_name": "admin"}], [])
+    assert operation.body_violations(b"")[1] == [
+        ("roles", "value must contain at least 1 item(s)", "repeated.min_items")
+    ]
+    assert operation.body_violations(b"{}")[1] == [("roles", "the body must be a JSON array", "")]

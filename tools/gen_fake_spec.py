@@ -1,17 +1,22 @@
-"""Derive the fake's compact spec (``scalekit_async/testing/spec.json``) from the vendored one.
+"""Derive the fake's compact spec (``scalekit_async/testing/spec.json``) from the vendored ones.
 
     python tools/gen_fake_spec.py          # (re)write the package data
     python tools/gen_fake_spec.py --check  # exit 1 if it is stale
 
 The fake validates requests and (in strict mode) its own answers against the
-official OpenAPI spec (``spec/scalekit.scalar.json``). An installed emulator has
-no checkout, so the package ships this derived copy, keeping only what
+official OpenAPI spec (``spec/scalekit.scalar.json``) and, for the operations the
+official SDKs call that it lacks, against ``spec/extras.openapi.json`` (generated
+from the protos by ``tools/gen_extra_spec.py``). An installed emulator has no
+checkout, so the package ships this derived copy of both, keeping only what
 validation needs:
 
 - per operation (``"METHOD /template"``): its query parameters (name, required,
   schema), its JSON request body schema, and the schema of each documented 2xx
   response (error answers are checked against ``google.rpc.Status``);
 - the component schemas those reference, transitively;
+- for an operation of the extras whose JSON body is one request field
+  (``body: "<field>"``), that field's name (``body_field``), so violations are
+  named from the request message;
 - only the schema keywords a validator reads (no descriptions, examples or
   titles), written minified with sorted keys, so a regeneration is stable.
 
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "spec" / "scalekit.scalar.json"
+EXTRAS = ROOT / "spec" / "extras.openapi.json"
 TARGET = ROOT / "scalekit_async" / "testing" / "spec.json"
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -62,6 +69,7 @@ KEPT = frozenset(
         "oneOf",
         "pattern",
         "properties",
+        "propertyNames",
         "required",
         "type",
         "uniqueItems",
@@ -70,7 +78,7 @@ KEPT = frozenset(
 # Keywords whose value is a map of names to schemas (the names are data, not keywords).
 SCHEMA_MAPS = frozenset({"properties"})
 SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf"})
-SCHEMA_VALUES = frozenset({"items", "not", "additionalProperties"})
+SCHEMA_VALUES = frozenset({"items", "not", "additionalProperties", "propertyNames"})
 
 
 def prune(schema: Any) -> Any:
@@ -111,8 +119,10 @@ def json_schema(content: dict[str, Any] | None) -> dict[str, Any] | None:
     return prune(schema) if schema else None
 
 
-def derive(spec: dict[str, Any], digest: str) -> dict[str, Any]:
-    """The compact spec of *spec* (whose file's SHA-256 is *digest*)."""
+def derive(
+    spec: dict[str, Any], digest: str, file: str = "spec/scalekit.scalar.json"
+) -> dict[str, Any]:
+    """The compact spec of *spec* (the file *file*, whose SHA-256 is *digest*)."""
     operations: dict[str, Any] = {}
     for template, item in spec["paths"].items():
         for method, op in item.items():
@@ -135,6 +145,9 @@ def derive(spec: dict[str, Any], digest: str) -> dict[str, Any]:
                 if status.startswith("2")
             }
             entry["responses"] = {k: v for k, v in responses.items() if v is not None}
+            body_field = op.get("x-grpc", {}).get("body_field")
+            if body_field:
+                entry["body_field"] = body_field
             operations[f"{method.upper()} {template}"] = entry
     components = spec["components"]["schemas"]
     wanted: set[str] = set()
@@ -145,17 +158,41 @@ def derive(spec: dict[str, Any], digest: str) -> dict[str, Any]:
             wanted.add(name)
             pending.extend(refs(components[name]))
     return {
-        "source": {"file": "spec/scalekit.scalar.json", "sha256": digest},
+        "source": [{"file": file, "sha256": digest}],
         "operations": operations,
         "components": {"schemas": {name: prune(components[name]) for name in sorted(wanted)}},
     }
 
 
+def merge(public: dict[str, Any], extras: dict[str, Any]) -> dict[str, Any]:
+    """One compact spec of the *public* one and the *extras* (no name may be in both)."""
+
+    def routes(spec: dict[str, Any]) -> set[str]:  # parameter names erased, as the fake matches
+        return {re.sub(r"\{[^}]*\}", "{}", key) for key in spec["operations"]}
+
+    clash = sorted(routes(public) & routes(extras))
+    if clash:
+        raise ValueError(f"operations in both the public spec and the extras: {clash}")
+    schemas = public["components"]["schemas"]
+    for name, schema in extras["components"]["schemas"].items():
+        if schemas.get(name, schema) != schema:
+            raise ValueError(f"component {name} differs between the public spec and the extras")
+    return {
+        "source": public["source"] + extras["source"],
+        "operations": {**public["operations"], **extras["operations"]},
+        "components": {"schemas": {**schemas, **extras["components"]["schemas"]}},
+    }
+
+
 def render() -> str:
-    """The text of the compact spec derived from the vendored one."""
-    raw = SOURCE.read_bytes()
-    derived = derive(json.loads(raw), hashlib.sha256(raw).hexdigest())
-    return json.dumps(derived, separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n"
+    """The text of the compact spec derived from the vendored ones."""
+    derived = []
+    for path in (SOURCE, EXTRAS):
+        raw = path.read_bytes()
+        file = path.relative_to(ROOT).as_posix()
+        derived.append(derive(json.loads(raw), hashlib.sha256(raw).hexdigest(), file))
+    merged = merge(*derived)
+    return json.dumps(merged, separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

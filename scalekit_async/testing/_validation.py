@@ -1,13 +1,16 @@
 """Validate like Scalekit: requests before dispatch, and (strict mode) the fake's own answers.
 
-The schemas are the official OpenAPI spec's, shipped as package data
-(``spec.json``, derived by ``tools/gen_fake_spec.py`` from the vendored
-``spec/scalekit.scalar.json``), so an installed emulator needs no checkout.
+The schemas are the official OpenAPI spec's, and for the operations the official
+SDKs call that it lacks, those of ``spec/extras.openapi.json`` (generated from the
+protos and their buf.validate rules by ``tools/gen_extra_spec.py``). Both are
+shipped as package data (``spec.json``, derived by ``tools/gen_fake_spec.py``
+from the vendored ``spec/``), so an installed emulator needs no checkout.
 
 Requests are checked the way Scalekit's gateway (grpc-gateway, protojson, then
 protovalidate) checks them:
 
-- the body must be JSON (an object, or empty: an empty body is ``{}``), with no
+- the body must be JSON (an object, or empty: an empty body is ``{}``; an array
+  where the body is a repeated request field), with no
   field the schema does not list (protojson rejects unknown fields), each of the
   right type, and within the schema's enums, patterns, lengths and ranges;
 - protojson's leniencies hold: ``null`` means "not set" (so a required field
@@ -88,9 +91,10 @@ BODY_FIELDS: Mapping[str, str] = {
 }
 """The request field a JSON body fills, where it is one field (``body: "organization"``).
 
-The spec does not say; the proto HTTP bindings do. Field violations are named
-from the request message, so they start with this name. Other bodies are the
-whole request minus its path parameters (``body: "*"``).
+The public spec does not say; the proto HTTP bindings do. Field violations are
+named from the request message, so they start with this name. Other bodies are
+the whole request minus its path parameters (``body: "*"``). The operations of
+the extras carry their own (``body_field`` in ``spec.json``).
 """
 
 SPEC_CORRECTIONS = """\
@@ -99,6 +103,9 @@ SPEC_CORRECTIONS = """\
   membership. The ``required`` is dropped.
 - ListPermissions: the ``type`` query enum omits ``ALL``, its zero value and default
   (the generator drops zero values). ``ALL`` is accepted.
+- UpdateToken (from the protos, not the public spec): ``custom_claims`` values carry
+  ``min_len: 1``, but the message's own description and Scalekit's UpdateToken samples
+  remove a claim by sending it as ``""``. The empty value is accepted.
 - int64 fields: the spec types some as ``string`` (``format: int64``) and shows
   numbers in examples; protojson reads both, so requests may send either.
 - Error answers: the spec documents ``errdetailsErrorInfo`` (or nothing) as the body
@@ -190,6 +197,8 @@ def _correct(spec: dict[str, Any]) -> None:
         operations[key]["body"].pop("required", None)
     kind = operations["GET /api/v1/permissions"]["query"]["type"]["schema"]
     kind["enum"] = ["ALL", *kind["enum"]]
+    update_token = spec["components"]["schemas"]["scalekit.v1.tokens.UpdateTokenRequest"]
+    update_token["properties"]["custom_claims"]["additionalProperties"].pop("minLength", None)
 
 
 def load_spec() -> dict[str, Any]:
@@ -236,6 +245,16 @@ def _describe(error: Any) -> tuple[str, str]:
         return f"value must be greater than or equal to {value}", f"{kind}.gte"
     if keyword == "maximum":
         return f"value must be less than or equal to {value}", f"{kind}.lte"
+    if keyword == "exclusiveMinimum":
+        return f"value must be greater than {value}", f"{kind}.gt"
+    if keyword == "exclusiveMaximum":
+        return f"value must be less than {value}", f"{kind}.lt"
+    if keyword == "uniqueItems":
+        return "repeated value must contain unique items", "repeated.unique"
+    if keyword == "maxProperties":
+        return f"map must be at most {value} entries", "map.max_pairs"
+    if keyword == "minProperties":
+        return f"map must be at least {value} entries", "map.min_pairs"
     if keyword == "minItems":
         return f"value must contain at least {value} item(s)", "repeated.min_items"
     if keyword == "maxItems":
@@ -432,16 +451,24 @@ _COMPILED_KEYWORDS = frozenset(
         "$ref",
         "additionalProperties",
         "enum",
+        "exclusiveMaximum",
+        "exclusiveMinimum",
         "format",
         "items",
+        "maxItems",
         "maxLength",
+        "maxProperties",
         "maximum",
+        "minItems",
         "minLength",
+        "minProperties",
         "minimum",
         "pattern",
         "properties",
+        "propertyNames",
         "required",
         "type",
+        "uniqueItems",
     }
 )
 
@@ -479,6 +506,9 @@ class _Compiler:
             checks.append(self._object(schema))
         if "items" in schema:
             checks.append(self._items(self.compile(schema["items"])))
+        if "propertyNames" in schema:
+            checks.append(self._names(self.compile(schema["propertyNames"])))
+        checks.extend(self._sizes(schema))
         if "enum" in schema:
             checks.append(self._enum(schema["enum"]))
         checks.extend(self._string(schema))
@@ -497,6 +527,34 @@ class _Compiler:
             return True
 
         return check
+
+    @staticmethod
+    def _names(name: Check) -> Check:
+        def check(v: Any) -> bool:
+            if isinstance(v, dict):
+                for key in v:
+                    if not name(key):
+                        return False
+            return True
+
+        return check
+
+    @staticmethod
+    def _sizes(schema: Mapping[str, Any]) -> Iterator[Check]:
+        if "minItems" in schema:
+            low = schema["minItems"]
+            yield lambda v: not isinstance(v, list) or len(v) >= low
+        if "maxItems" in schema:
+            high = schema["maxItems"]
+            yield lambda v: not isinstance(v, list) or len(v) <= high
+        if "minProperties" in schema:
+            fewest = schema["minProperties"]
+            yield lambda v: not isinstance(v, dict) or len(v) >= fewest
+        if "maxProperties" in schema:
+            most = schema["maxProperties"]
+            yield lambda v: not isinstance(v, dict) or len(v) <= most
+        if schema.get("uniqueItems") is True:
+            yield lambda v: not isinstance(v, list) or len({_unique_key(x) for x in v}) == len(v)
 
     def _ref(self, name: str) -> Check:
         if name not in self._refs:
@@ -584,10 +642,27 @@ class _Compiler:
         if "maximum" in schema:
             high = schema["maximum"]
             yield lambda v: not numeric(v) or v <= high
+        if "exclusiveMinimum" in schema:
+            above = schema["exclusiveMinimum"]
+            yield lambda v: not numeric(v) or v > above
+        if "exclusiveMaximum" in schema:
+            below = schema["exclusiveMaximum"]
+            yield lambda v: not numeric(v) or v < below
 
 
 def _never(value: Any) -> bool:
     return False
+
+
+def _unique_key(value: Any) -> Any:
+    """A key equal for two JSON values exactly when JSON Schema calls them equal."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):
+        return ("number", value)
+    if isinstance(value, str):
+        return ("string", value)
+    return ("json", json.dumps(value, sort_keys=True))
 
 
 def _every(checks: list[Check]) -> Check:
@@ -653,7 +728,9 @@ class OperationCheck:
     def __init__(self, checks: SpecChecks, key: str, operation: Mapping[str, Any]) -> None:
         self.key = key
         method, _, template = key.partition(" ")
-        self.body_field = BODY_FIELDS.get(f"{method} {_normalize(template)}")
+        self.body_field = operation.get("body_field") or BODY_FIELDS.get(
+            f"{method} {_normalize(template)}"
+        )
         self._checks = checks
         self._query: Mapping[str, Mapping[str, Any]] = operation.get("query", {})
         self._query_required = any(q.get("required") for q in self._query.values())
@@ -702,7 +779,13 @@ class OperationCheck:
                 data = _strict_json(body)
             except ValueError as exc:
                 return None, [(self.body_field or "body", f"invalid JSON: {exc}", "")]
-        if not isinstance(data, dict):
+        if self._body_schema is not None and self._body_schema.get("type") == "array":
+            # the body is a repeated request field (``body: "roles"``): a JSON array
+            if not body.strip():
+                data = []
+            if not isinstance(data, list):
+                return None, [(self.body_field or "body", "the body must be a JSON array", "")]
+        elif not isinstance(data, dict):
             return None, [(self.body_field or "body", "the body must be a JSON object", "")]
         if self._body is None:
             self._body = self._checks.validator(self._body_schema, request=True)
