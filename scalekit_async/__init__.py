@@ -32,6 +32,7 @@ from ._oidc import (
     Auth as Auth,
     AuthenticatedUser as AuthenticatedUser,
     AuthenticationResult as AuthenticationResult,
+    ClientToken as ClientToken,
     RefreshResult as RefreshResult,
 )
 from ._pagination import AsyncPaginator as AsyncPaginator, Page as Page
@@ -54,6 +55,8 @@ if _TYPE_CHECKING:
     from ._aiohttp import AiohttpTransport as AiohttpTransport
     from ._jwks import JwksCache as JwksCache
     from .models import *  # noqa: F403
+    from .resources.connected_accounts import is_scalekit_error as is_scalekit_error
+    from .resources.tools import ToolModifiers as ToolModifiers
 
 
 _MODEL_NAMES = frozenset(models.__all__)
@@ -74,6 +77,14 @@ def __getattr__(name: str) -> object:
         from . import _jwks
 
         value = _jwks.JwksCache
+    elif name == "ToolModifiers":  # with its namespace, imported on first use
+        from .resources import tools
+
+        value = tools.ToolModifiers
+    elif name == "is_scalekit_error":
+        from .resources import connected_accounts
+
+        value = connected_accounts.is_scalekit_error
     elif name in _MODEL_NAMES:
         value = getattr(models, name)
     else:
@@ -108,6 +119,9 @@ __all__ = [
     "AuthenticatedUser",
     "AuthenticationResult",
     "RefreshResult",
+    "ClientToken",
+    "ToolModifiers",
+    "is_scalekit_error",
     "AccessTokenClaims",
     "IdTokenClaims",
     "IdpInitiatedLoginClaims",

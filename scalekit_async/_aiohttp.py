@@ -87,6 +87,17 @@ def _yarl_url(url: str) -> Any:
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
+def _body(content: Any) -> Any:
+    """The request body as aiohttp takes it.
+
+    aiohttp warns about bodies over 1 MB given as bytes, so those go as a file;
+    an async iterable of chunks (a streamed body) goes as is, sent chunked.
+    """
+    if isinstance(content, bytes | bytearray) and len(content) >= _STREAM_ABOVE:
+        return io.BytesIO(content)
+    return content
+
+
 class _Lost(Exception):
     """A request's connection was lost: carried past aiohttp's own resend (see `_no_resend`)."""
 
@@ -192,10 +203,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 method,
                 _yarl_url(url),
                 headers=headers,
-                # aiohttp warns about bodies over 1 MB given as bytes; stream those.
-                data=content
-                if content is None or len(content) < _STREAM_ABOVE
-                else io.BytesIO(content),
+                data=_body(content),
                 allow_redirects=False,
                 timeout=self._timeouts.get(timeout),
                 middlewares=self._once if method in _IDEMPOTENT else (),

@@ -13,6 +13,8 @@ The interface resources and ``client.auth`` depend on (and nothing else):
 | `Engine.structure` / `unwrap`   | decoded JSON -> model, or `ResponseValidationError`        |
 | `Engine.grant`                  | a token-endpoint grant with this client's credentials      |
 | `Engine.fetch_public`           | an unauthenticated GET (the JWKS)                          |
+| `Engine.exchange`               | one request as built, its answer decoded by the caller     |
+|                                 | (the pass-through of ``connected_accounts.send_request``)  |
 | `Engine.environment_url`, `client_id`, `converter` | what the client is          |
 | `Engine.with_options`           | the same engine (pool, token) with other call options      |
 
@@ -22,15 +24,14 @@ lifecycle: opening and closing the pool and binding it to one event loop.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import math
 import platform
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Coroutine, Mapping
 from contextlib import nullcontext
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlencode
 
 import anyio
@@ -55,7 +56,7 @@ from ._pool import Answer
 from ._redact import Redactor
 from ._retry import parse_retry_after
 from ._routes import JWKS, TOKEN, Route
-from ._sender import RetryingSender, Timeouts
+from ._sender import Call, RetryingSender, Timeouts
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
@@ -93,6 +94,9 @@ USER_AGENT = (
 _BASE_HEADERS = [("Accept", "application/json"), ("User-Agent", USER_AGENT)]
 _JSON_HEADERS = [*_BASE_HEADERS, ("Content-Type", "application/json")]
 _FORM_HEADERS = [*_BASE_HEADERS, ("Content-Type", "application/x-www-form-urlencoded")]
+
+# The span of a call when no tracer is set (a null context is reusable).
+_NO_SPAN = nullcontext()
 
 # Form fields of a token request that are not credentials; every other field is.
 _PUBLIC_FORM_FIELDS = frozenset({"grant_type", "redirect_uri", "client_id", "scope"})
@@ -235,25 +239,28 @@ class Engine:
         url: str,
         *,
         headers: list[tuple[str, str]],
-        content: bytes | None = None,
+        content: bytes | AsyncIterable[bytes] | None = None,
         authorized: bool = True,
         idempotent: bool | None = None,
         timeout: float | None = None,
         timeouts: Timeouts | None = None,
         credentials: tuple[str, ...] = (),
         decode: Callable[[Answer], T],
+        replay_401: Callable[[Answer], bool] | None = None,
     ) -> T:
         """Send one request through the retrying transport and return its decoded answer.
 
         This is the SDK's one error boundary: every `ScalekitError` raised while
         sending or decoding has the client secret, the client's tokens and
-        *credentials* (the values this request carries) removed.
+        *credentials* (the values this request carries) removed. An answer of
+        401 to the client's token drops that token and replays the request once.
 
         Args:
             route: The operation (its template names the call in hooks, logs, spans).
             url: The full URL.
             headers: Headers without ``Authorization``.
-            content: The body.
+            content: The body (an async iterable is streamed by the httpx
+                transports; the caller must not let it be sent twice).
             authorized: Send the client-credentials token (and replay once on 401).
             idempotent: Whether a repeat cannot repeat a side effect
                 (default: by the route's method).
@@ -261,90 +268,75 @@ class Engine:
             timeouts: Per-phase limits of each attempt (default: the options').
             credentials: Secret values in this request, to redact from errors.
             decode: Turns the answer into the result, or raises its typed error.
+            replay_401: Whether a 401 answer means the client's token was
+                rejected (then it is dropped and the request replayed once);
+                `None`: every 401 does. For pass-through calls whose 401 may
+                be another server's (the AgentKit proxy).
 
         """
-        seconds = timeout or self.options.timeout
-        deadline = anyio.current_time() + seconds
+        core = self._core
+        options = self.options
+        seconds = timeout or options.timeout
         try:
-            span = traced(self._core.tracer, route) if self._core.tracer else nullcontext()
-            with span:
+            sender = core.connect()
+            call = Call(
+                route.method,
+                url,
+                route.template,
+                sender.clock() + seconds,
+                route.idempotent if idempotent is None else idempotent,
+                route.replayable,
+                headers,
+                cast("bytes | None", content),  # httpx streams an async iterable as is
+                self._authorize if authorized else None,
+                timeouts or options.timeouts,
+            )
+            with traced(core.tracer, route) if core.tracer else _NO_SPAN:
                 try:
-                    answer = await self._send(
-                        route,
-                        url,
-                        headers=headers,
-                        content=content,
-                        authorized=authorized,
-                        idempotent=route.idempotent if idempotent is None else idempotent,
-                        deadline=deadline,
-                        timeouts=timeouts or self.options.timeouts,
-                    )
+                    answer, sent = await sender.send(call, options.max_retries)
+                    if (
+                        answer.status_code == 401
+                        and sent is not None
+                        and (replay_401 is None or replay_401(answer))
+                    ):
+                        # The token was rejected: forget it (if still cached) and replay once.
+                        self.tokens.invalidate(sent.removeprefix("Bearer "))
+                        answer, _ = await sender.send(call, 0)
                 except TokenError as error:
-                    if anyio.current_time() < deadline:
+                    if sender.clock() < call.deadline:
                         raise
                     raise APITimeoutError(
                         f"{route}: deadline of {seconds:g}s exceeded while fetching a token"
                     ) from error
                 result = decode(answer)
-                if self.options.record is not None:
-                    self.options.record(
-                        RawResponse(answer.status_code, answer.headers, answer.content)
-                    )
+                if options.record is not None:
+                    options.record(RawResponse(answer.status_code, answer.headers, answer.content))
                 return result
         except ScalekitError as error:
-            self._core.redactor.scrub(error, (*self._secrets(), *credentials))
+            core.redactor.scrub(error, (*self._secrets(), *credentials))
             raise
-
-    async def _send(
-        self,
-        route: Route,
-        url: str,
-        *,
-        headers: list[tuple[str, str]],
-        content: bytes | None,
-        authorized: bool,
-        idempotent: bool,
-        deadline: float,
-        timeouts: Timeouts | None,
-    ) -> Answer:
-        send = functools.partial(
-            self._core.connect().send,
-            route.method,
-            url,
-            route=route.template,
-            deadline=deadline,
-            idempotent=idempotent,
-            replayable=route.replayable,
-            headers=headers,
-            content=content,
-            authorize=self._authorize if authorized else None,
-            timeouts=timeouts,
-        )
-        answer, sent = await send(max_retries=self.options.max_retries)
-        if answer.status_code == 401 and sent is not None:
-            # The token was rejected: forget it (if still cached) and replay once.
-            self.tokens.invalidate(sent.removeprefix("Bearer "))
-            answer, sent = await send(max_retries=0)
-        return answer
 
     def _secrets(self) -> tuple[str, ...]:
         """What never appears in an error: the client secret and the client's tokens."""
         return (self._core.credentials.client_secret.reveal(), *self.tokens.known_values())
 
-    async def _authorize(self, deadline: float) -> str:
-        tokens = self.tokens
-        token = tokens.peek()
+    def _authorize(self, deadline: float) -> str | Awaitable[str]:
+        """The ``Authorization`` value: at once while the cached token is fresh."""
+        token = self.tokens.peek()
         if token is not None:
             return "Bearer " + token
+        return self._await_token(deadline)
+
+    async def _await_token(self, deadline: float) -> str:
         # Waiting for a fetch is bounded by the call's deadline (the fetch itself runs on).
         with anyio.move_on_after(deadline - anyio.current_time()) as scope:
-            return "Bearer " + await tokens.token()
+            return "Bearer " + await self.tokens.token()
         assert scope.cancelled_caught
         raise APITimeoutError("the call's deadline passed while waiting for a token")
 
     # -- API calls ------------------------------------------------------------
 
-    async def call(
+    def call(
         self,
         route: Route,
         *path: str,
@@ -352,8 +344,12 @@ class Engine:
         body: Any = NOT_GIVEN,
         timeout: float | None = None,
         timeouts: Timeouts | None = None,
-    ) -> Any:
-        """Make one API call and return its decoded JSON body (``{}`` when empty).
+    ) -> Coroutine[Any, Any, Any]:
+        """Make one API call: awaited, its decoded JSON body (``{}`` when empty).
+
+        A plain function returning the exchange's coroutine: no frame of its own
+        stays alive (and is resumed) while the request is on the wire. A bad
+        path value or body raises here, before anything is sent.
 
         Args:
             route: The operation.
@@ -364,7 +360,7 @@ class Engine:
             timeouts: This call's per-phase limits.
 
         """
-        url = self.environment_url + route.path(*path)
+        url = self._core.credentials.environment_url + route.path(*path)
         if params:
             query = _query(params)
             if query:
@@ -373,7 +369,7 @@ class Engine:
             content, headers = None, _BASE_HEADERS
         else:
             content, headers = _dump_json(body), _JSON_HEADERS
-        return await self.exchange(
+        return self.exchange(
             route,
             url,
             headers=headers,
@@ -385,7 +381,12 @@ class Engine:
 
     def structure(self, data: Any, cls: type[T]) -> T:
         """Structure decoded JSON into *cls*, or raise `ResponseValidationError`."""
-        if attrs.has(cls) and not isinstance(data, Mapping):
+        if (
+            data.__class__ is not dict
+            and isinstance(cls, type)
+            and attrs.has(cls)
+            and not isinstance(data, Mapping)
+        ):
             raise ResponseValidationError(
                 f"response is not a {cls.__name__} object", status_code=200, body=data
             )
@@ -409,7 +410,11 @@ class Engine:
     # -- the token endpoint and the keys ---------------------------------------
 
     async def grant(
-        self, form: Mapping[str, str], *, idempotent: bool = False
+        self,
+        form: Mapping[str, str],
+        *,
+        idempotent: bool = False,
+        client: tuple[str, str] | None = None,
     ) -> Mapping[str, Any]:
         """POST a grant to the token endpoint with this client's credentials.
 
@@ -421,6 +426,8 @@ class Engine:
             form: The grant's fields (``grant_type`` and its parameters).
             idempotent: Whether the grant may be repeated after a lost answer
                 (client credentials may; a code or a rotating refresh token may not).
+            client: Another API client's id and secret to authenticate with
+                instead of this client's (its secret is redacted the same way).
 
         Raises:
             TokenError: The endpoint refused the grant (``error`` says why).
@@ -430,11 +437,8 @@ class Engine:
 
         """
         creds = self._core.credentials
-        fields = {
-            **form,
-            "client_id": creds.client_id,
-            "client_secret": creds.client_secret.reveal(),
-        }
+        client_id, client_secret = client or (creds.client_id, creds.client_secret.reveal())
+        fields = {**form, "client_id": client_id, "client_secret": client_secret}
         secrets = tuple(v for k, v in fields.items() if k not in _PUBLIC_FORM_FIELDS)
         return await self.exchange(
             TOKEN,
@@ -515,7 +519,7 @@ def decode_answer(answer: Answer) -> Any:
     status = answer.status_code
     if 200 <= status < 300:
         content = answer.content
-        if not content.strip():
+        if not content or content.isspace():  # isspace: no copy of the body, unlike strip
             return {}
         try:
             return json.loads(content)

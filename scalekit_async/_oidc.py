@@ -5,6 +5,7 @@
 | `Auth.authorization_url`        | ``GET /oauth/authorize``    | none (builds a URL)          |
 | `Auth.exchange_code`            | ``POST /oauth/token``       | token call + JWKS (cached)   |
 | `Auth.refresh_access_token`     | ``POST /oauth/token``       | token call                   |
+| `Auth.get_client_token`         | ``POST /oauth/token``       | token call (never cached)    |
 | `Auth.logout_url`               | ``GET /oidc/logout``        | none (builds a URL)          |
 | `Auth.validate_access_token`    | ``GET /keys`` (cached)      | none once the JWKS is cached |
 | `Auth.validate_id_token`        | ``GET /keys`` (cached)      | none once the JWKS is cached |
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from ._jwks import JwksCache
     from .models.events import WebhookEvent
 
-__all__ = ["Auth", "AuthenticatedUser", "AuthenticationResult", "RefreshResult"]
+__all__ = ["Auth", "AuthenticatedUser", "AuthenticationResult", "ClientToken", "RefreshResult"]
 
 DEFAULT_SCOPES = ("openid", "profile", "email")
 
@@ -109,6 +110,31 @@ class RefreshResult:
     expires_in: int | None = None
     token_type: str = "Bearer"  # noqa: S105 - a token type, not a secret
     scope: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ClientToken:
+    """An API client's access token (client-credentials grant): the token endpoint's whole answer.
+
+    `access_token` is kept out of the repr. `expires_in` is the lifetime in
+    seconds the endpoint gave (`None` when it gave none); `scope` the granted
+    scopes, space-separated (`scopes` splits them). `extra` holds any other
+    field of the answer, as sent.
+    """
+
+    access_token: str = attrs.field(repr=False)
+    token_type: str = "Bearer"  # noqa: S105 - a token type, not a secret
+    expires_in: int | None = None
+    scope: str = ""
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The granted scopes, in the order the endpoint listed them."""
+        return tuple(self.scope.split())
+
+
+_CLIENT_TOKEN_FIELDS = frozenset({"access_token", "token_type", "expires_in", "scope"})
 
 
 def _check_text(name: str, value: object) -> str:
@@ -342,6 +368,69 @@ class Auth:
             expires_in=_expires_in(body.get("expires_in")),
             token_type=str(body.get("token_type") or "Bearer"),
             scope=str(body.get("scope") or ""),
+        )
+
+    async def get_client_token(
+        self,
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Iterable[str] | None = None,
+    ) -> ClientToken:
+        """Get a fresh access token for an API client (machine-to-machine), with its lifetime.
+
+        With *client_id* and *client_secret* (both or neither) the token is
+        another API client's, e.g. an organization's M2M client, to hand to a
+        service that calls your API; without, it is this client's own. The
+        answer is not cached and does not touch the token this client uses
+        for its own calls: every call is one grant at the token endpoint.
+
+        Unlike the official SDKs' ``generate_client_token`` and
+        ``get_client_access_token``, which return only the token string, the
+        whole answer comes back: `ClientToken.expires_in` tells when to get a
+        new one and `ClientToken.scope` what was granted.
+
+        The other client's secret is redacted from every error, log line and
+        repr, like this client's own.
+
+        Args:
+            client_id: The API client whose token to get (``m2m_...``/``skc_...``).
+            client_secret: That client's secret.
+            scopes: Scopes to ask for (sent as ``scope``, space-separated;
+                none: the client's default scopes).
+
+        Raises:
+            TokenError: The endpoint refused the grant (``invalid_client``:
+                wrong id or secret; ``invalid_scope``).
+            APIConnectionError: It could not be reached.
+
+        """
+        if (client_id is None) != (client_secret is None):
+            raise ValueError("pass client_id and client_secret together, or neither")
+        client: tuple[str, str] | None = None
+        if client_id is not None and client_secret is not None:
+            client = (
+                _check_text("client_id", client_id),
+                _check_text("client_secret", client_secret),
+            )
+        form = {"grant_type": "client_credentials"}
+        if scopes is not None:
+            scope = " ".join(string_set(scopes, "scopes"))
+            if scope:
+                form["scope"] = scope
+        body = await self._engine.grant(form, idempotent=True, client=client)
+        access_token = body.get("access_token")
+        if not isinstance(access_token, str) or not access_token:
+            raise ResponseValidationError(
+                "token endpoint answered without an access_token", status_code=200
+            )
+        scope_value = body.get("scope")
+        return ClientToken(
+            access_token=access_token,
+            token_type=str(body.get("token_type") or "Bearer"),
+            expires_in=_expires_in(body.get("expires_in")),
+            scope=scope_value if isinstance(scope_value, str) else "",
+            extra={k: v for k, v in body.items() if k not in _CLIENT_TOKEN_FIELDS},
         )
 
     def logout_url(

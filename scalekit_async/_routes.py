@@ -63,6 +63,9 @@ class Route:
     alternate: bool = False
     """True for a second HTTP binding of an operation whose method sends to the
     first (the API serves both; the SDK names and documents both)."""
+    reads_only: bool = False
+    """True for an operation that changes nothing although its method is not
+    idempotent (a POST whose body is a search filter): it is retried like a GET."""
     _parts: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
     _names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 
@@ -73,8 +76,8 @@ class Route:
 
     @property
     def idempotent(self) -> bool:
-        """Whether repeating the request cannot repeat a side effect (by HTTP method)."""
-        return self.method in _IDEMPOTENT
+        """Whether a repeat cannot repeat a side effect (by its method, or `reads_only`)."""
+        return self.reads_only or self.method in _IDEMPOTENT
 
     @property
     def params(self) -> tuple[str, ...]:

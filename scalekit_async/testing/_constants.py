@@ -86,6 +86,8 @@ DEFAULT_CLIENT_SECRET: Final = "fake-secret-do-not-use"  # noqa: S105 - a publis
 # -- endpoint paths ---------------------------------------------------------------------
 
 API_PREFIX: Final = "/api/"
+PROXY_PREFIX: Final = "/proxy/"
+"""The AgentKit proxy's paths: authorized like the API's."""
 """Paths under it are API operations: they need a token (and the emulator may fail them)."""
 
 TOKEN_PATH: Final = "/oauth/token"  # noqa: S105 - a path, not a password

@@ -19,6 +19,8 @@ import httpx
 from .._client import ScalekitClient
 from .._retry import RetryPolicy
 from ._api_clients import install as install_api_clients
+from ._api_resources import install as install_api_resources
+from ._api_tokens import install as install_api_tokens
 from ._auth_logs import install as install_auth_logs
 from ._connected_accounts import install as install_connected_accounts
 from ._connections import install as install_connections
@@ -27,10 +29,12 @@ from ._constants import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     DEFAULT_ENV_URL,
+    PROXY_PREFIX,
     TOKEN_PATH,
 )
 from ._directories import install as install_directories
 from ._domains import install as install_domains
+from ._event_log import install as install_event_log
 from ._http import (
     ApiError,
     DropKind,
@@ -44,6 +48,7 @@ from ._http import (
 from ._mcp import install as install_mcp
 from ._memberships import install as install_memberships
 from ._oauth import install as install_oauth
+from ._oauth_clients import install as install_oauth_clients
 from ._organizations import install as install_organizations
 from ._passkeys import install as install_passkeys
 from ._passwordless import install as install_passwordless
@@ -92,6 +97,10 @@ _INSTALLERS: tuple[Callable[[FakeState], None], ...] = (
     install_tools,
     install_mcp,
     install_providers,
+    install_api_tokens,
+    install_event_log,
+    install_oauth_clients,
+    install_api_resources,
     install_oauth,
 )
 """Each endpoint family's ``install``, in routing order."""
@@ -329,7 +338,12 @@ class FakeScalekit(FakeState):
         if auth.lower().startswith("bearer "):
             token = auth[7:]
         request = FakeRequest(
-            method, path, tuple(parse_qsl(query_string, keep_blank_values=True)), body, token
+            method,
+            path,
+            tuple(parse_qsl(query_string, keep_blank_values=True)),
+            body,
+            token,
+            tuple((k.lower(), v) for k, v in headers.items() if k.lower() != "authorization"),
         )
         fault = next((f for f in self._faults if f.matches(method, path)), None)
         if fault is not None:
@@ -369,7 +383,9 @@ class FakeScalekit(FakeState):
         """The reply to *request*, and the spec operation it was checked against."""
         if request.path == TOKEN_PATH:
             return self._token_endpoint(request, headers), None
-        if request.path.startswith(API_PREFIX) and not self._authorized(request.token):
+        if request.path.startswith((API_PREFIX, PROXY_PREFIX)) and not self._authorized(
+            request.token
+        ):
             self.rejected_tokens += 1
             message = "Token empty" if not request.token else "token is invalid or expired"
             return Reply.json(401, error_body(401, message)), None

@@ -51,6 +51,8 @@ class FakeRequest:
     query: tuple[tuple[str, str], ...]
     body: bytes
     token: str | None = attrs.field(default=None, repr=False)
+    headers: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
+    """The request's headers, names lowercase, ``Authorization`` left out (see `token`)."""
 
     def json(self) -> Any:
         """The decoded JSON body, or `None` when there is none.
@@ -63,6 +65,11 @@ class FakeRequest:
             return json.loads(self.body)
         except ValueError:  # JSONDecodeError and UnicodeDecodeError
             raise ApiError(400, "the request body is not valid JSON") from None
+
+    def header(self, name: str) -> str | None:
+        """The first value of the header *name* (any case)."""
+        name = name.lower()
+        return next((v for k, v in self.headers if k == name), None)
 
     def param(self, name: str) -> str | None:
         """The first query value named *name*."""
