@@ -183,6 +183,10 @@ async def test_unusable_ids_are_refused_before_sending(transport_kind: str) -> N
             assert fake.requests == [], name  # not even a token request
 
 
+PLAUSIBLE = {"organization_id": "org_1", "resource_type": "API"}
+"""Values of required keywords that pass their own checks, so page_size is the one refused."""
+
+
 def list_operations(client: sk.ScalekitClient) -> list[tuple[str, Callable[..., Any], int]]:
     """Every namespace method that takes a page_size, and how many ids it needs first."""
     found = []
@@ -195,7 +199,9 @@ def list_operations(client: sk.ScalekitClient) -> list[tuple[str, Callable[..., 
                 continue
             required = [p for p in params.values() if p.default is inspect.Parameter.empty]
             ids = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in required)
-            keywords = {p.name: "x" for p in required if p.kind is p.KEYWORD_ONLY}
+            keywords = {
+                p.name: PLAUSIBLE.get(p.name, "x") for p in required if p.kind is p.KEYWORD_ONLY
+            }
             found.append((f"{ns_name}.{name}", functools.partial(method, **keywords), ids))
     return found
 
@@ -205,7 +211,7 @@ def list_operations(client: sk.ScalekitClient) -> list[tuple[str, Callable[..., 
     [
         (0, ValueError),
         (-1, ValueError),
-        (10**9, ValueError),
+        (2**32, ValueError),  # past every limit, uint32 included (events.list)
         (True, TypeError),
         (1.5, TypeError),
         ("10", TypeError),

@@ -462,3 +462,86 @@ async def test_a_locator_field_passed_as_none_is_not_given(
     assert request.query == (("id", account.id),)
     with pytest.raises(ValueError, match="find the connected account"):
         await client.connected_accounts.get_auth(id=None, connector="gmail")
+
+
+# -- create(if_exists=...): get-or-create and upsert ------------------------------------
+
+
+async def test_if_exists_get_returns_the_existing_account_of_the_same_owner(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_a = await client.organizations.create(display_name="A")
+    org_b = await client.organizations.create(display_name="B")
+    mine = await client.connected_accounts.create(
+        connector="gmail", identifier="x@example.com", organization_id=org_a.id
+    )
+    again = await client.connected_accounts.create(
+        connector="gmail", identifier="x@example.com", organization_id=org_a.id, if_exists="get"
+    )
+    assert again.id == mine.id
+    # Another organization's account of the same identifier is not "the existing one".
+    theirs = await client.connected_accounts.create(
+        connector="gmail", identifier="x@example.com", organization_id=org_b.id, if_exists="get"
+    )
+    assert theirs.id != mine.id
+    lookups = fake.api_requests("GET", "/api/v1/connected_accounts/details")
+    assert ("organization_id", org_b.id) in lookups[-1].query  # the lookup is scoped
+
+
+async def test_if_exists_get_creates_when_missing(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    made = await client.connected_accounts.create(
+        connector="slack", identifier="new@example.com", if_exists="get"
+    )
+    assert made.status == sk.ConnectorStatus.PENDING_AUTH
+    assert len(fake.api_requests("POST", "/api/v1/connected_accounts")) == 1
+
+
+async def test_if_exists_update_replaces_credentials_of_the_existing_account(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    pending = await client.connected_accounts.create(connector="gmail", identifier="u@example.com")
+    updated = await client.connected_accounts.create(
+        connector="gmail",
+        identifier="u@example.com",
+        authorization_details=OAUTH,
+        if_exists="update",
+    )
+    assert updated.id == pending.id
+    assert updated.status == sk.ConnectorStatus.ACTIVE
+    assert len(fake.api_requests("PUT", "/api/v1/connected_accounts")) == 1
+    # Nothing to change: returned as found, no update sent.
+    same = await client.connected_accounts.create(
+        connector="gmail", identifier="u@example.com", if_exists="update"
+    )
+    assert same.id == pending.id
+    assert len(fake.api_requests("PUT", "/api/v1/connected_accounts")) == 1
+
+
+async def test_if_exists_get_survives_losing_the_creation_race(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    # Another caller creates the account between our lookup and our creation: the
+    # lookup answers 404 (injected), the creation 409, and the second lookup finds theirs.
+    theirs = await client.connected_accounts.create(connector="gmail", identifier="r@example.com")
+    fake.fail_next(method="GET", path="/api/v1/connected_accounts/details", status=404)
+    got = await client.connected_accounts.create(
+        connector="gmail", identifier="r@example.com", if_exists="get"
+    )
+    assert got.id == theirs.id
+    assert len(fake.api_requests("GET", "/api/v1/connected_accounts/details")) == 2
+
+
+async def test_if_exists_raise_is_the_default_and_bad_values_are_refused(
+    client: ScalekitClient,
+) -> None:
+    await client.connected_accounts.create(connector="gmail", identifier="d@example.com")
+    with pytest.raises(sk.ConflictError):
+        await client.connected_accounts.create(connector="gmail", identifier="d@example.com")
+    with pytest.raises(ValueError, match="if_exists"):
+        await client.connected_accounts.create(
+            connector="gmail",
+            identifier="d@example.com",
+            if_exists="ignore",  # type: ignore[arg-type]
+        )

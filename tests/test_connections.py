@@ -4,7 +4,7 @@ import pytest
 
 import scalekit_async as sk
 from scalekit_async.testing import FakeScalekit
-from scalekit_async.testing._connections import add_connection
+from scalekit_async.testing._connections import add_connection, add_login_request
 
 pytestmark = pytest.mark.anyio
 
@@ -250,8 +250,370 @@ async def test_the_organization_is_keyword_only(
         method = getattr(client.connections, verb)
         with pytest.raises(TypeError):
             await method(org_id, conn_id)  # the old positional form
-        with pytest.raises(TypeError):
-            await method(conn_id)  # organization_id is required
+        if verb != "get":  # get without it reads an environment connection
+            with pytest.raises(TypeError):
+                await method(conn_id)  # organization_id is required
     assert len(fake.requests) == sent
     connection = await client.connections.get(id=conn_id, organization_id=org_id)
     assert connection.id == conn_id
+
+
+# -- creating connections (preview) -----------------------------------------------------
+
+
+async def test_create_for_an_organization_joins_the_other_operations(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    created = await client.connections.create(
+        organization_id=org_id, provider=sk.IdentityProviderType.OKTA, type="SAML"
+    )
+    assert isinstance(created, sk.Connection)
+    assert created.organization_id == org_id
+    assert (created.provider, created.provider_key) == (sk.IdentityProviderType.OKTA, "okta")
+    assert created.type is sk.ConnectionType.SAML
+    assert (created.status, created.enabled) == (sk.ConnectionStatus.IN_PROGRESS, False)
+    assert created.saml_config is not None
+    assert created.create_time is not None
+    (request,) = fake.api_requests("POST", f"/api/v1/organizations/{org_id}/connections")
+    assert request.json() == {"provider": "OKTA", "type": "SAML"}
+    assert request.query == ()
+    listed = [c.id async for c in client.connections.list(organization_id=org_id, include="all")]
+    assert listed == [created.id]
+    assert (await client.connections.get(created.id, organization_id=org_id)).id == created.id
+    assert (await client.connections.enable(created.id, organization_id=org_id)).enabled
+    assert fake.connections[created.id]["enabled"] is True
+    await client.connections.delete(created.id, organization_id=org_id)
+    with pytest.raises(sk.NotFoundError):
+        await client.connections.get(created.id, organization_id=org_id)
+
+
+async def test_create_for_an_unknown_organization_is_not_found(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(sk.NotFoundError):
+        await client.connections.create(organization_id="org_missing", provider="OKTA")
+    assert fake.connections == {}
+
+
+async def test_create_in_the_environment_sends_the_flags_in_the_query(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    created = await client.connections.create(
+        provider_key="gmail",
+        key="gmail_work",
+        auth_mode=sk.ConnectionAuthMode.ORG_WIDE,
+        is_app=True,
+        is_login=False,
+    )
+    assert created.organization_id is None
+    assert (created.provider_key, created.key_id) == ("gmail", "gmail_work")
+    assert created.auth_mode is sk.ConnectionAuthMode.ORG_WIDE
+    assert created.mcp_server_url is not None
+    assert created.mcp_server_url.endswith("/mcp/v3/connections/gmail_work")
+    (request,) = fake.api_requests("POST", "/api/v1/connections")
+    assert request.query == (("flags.is_login", "false"), ("flags.is_app", "true"))
+    assert request.json() == {
+        "provider_key": "gmail",
+        "key_id": "gmail_work",
+        "auth_mode": "ORG_WIDE",
+    }
+    fetched = await client.connections.get(created.id)
+    assert fetched == created
+    assert fake.api_requests("GET", f"/api/v1/connections/{created.id}") != []
+
+
+async def test_the_environment_and_organization_routes_see_only_their_own(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    sso = add_connection(fake, org_id)
+    env = add_connection(fake, None, type="OAUTH", provider="GOOGLE")
+    with pytest.raises(sk.NotFoundError):
+        await client.connections.get(sso["id"])
+    with pytest.raises(sk.NotFoundError):
+        await client.connections.get(env["id"], organization_id=org_id)
+    assert (await client.connections.get(env["id"])).id == env["id"]
+    everything = [c async for c in client.connections.list(include="all")]
+    assert [c.id for c in everything] == [sso["id"], env["id"]]
+    assert everything[1].organization_id == ""
+    assert everything[1].domains == ()
+
+
+async def test_create_refuses_a_key_taken_in_the_same_scope(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    await client.connections.create(provider_key="slack", key="team")
+    await client.connections.create(organization_id=org_id, provider="OKTA", key="team")
+    with pytest.raises(sk.ConflictError):
+        await client.connections.create(provider_key="slack", key="team")
+    assert len(fake.connections) == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({}, ValueError),  # neither provider nor provider_key
+        ({"provider": "IDENTITY_PROVIDER_UNSPECIFIED"}, ValueError),
+        ({"provider": "SCALEKIT", "provider_key": "other"}, ValueError),
+        ({"provider": "CUSTOM", "type": "WEBAUTHN", "key": "passkeys"}, ValueError),
+        ({"provider": "OKTA", "key": ""}, ValueError),
+        ({"provider": "OKTA", "key": "k" * 301}, ValueError),
+        ({"provider": "OKTA", "context": {"region": "eu"}}, ValueError),
+        ({"provider": "OKTA", "context": {"domain": 1}}, TypeError),
+        ({"provider": 7}, TypeError),
+        ({"provider": "OKTA", "is_app": "yes"}, TypeError),
+        ({"provider": "OKTA", "organization_id": "org_1", "is_app": True}, TypeError),
+        ({"provider": "OKTA", "organization_id": "org_1", "type": "OAUTH"}, ValueError),
+        ({"provider": "OKTA", "organization_id": ""}, ValueError),
+    ],
+)
+async def test_create_checks_arguments_before_sending(
+    client: sk.ScalekitClient, fake: FakeScalekit, kwargs: dict[str, object], error: type
+) -> None:
+    with pytest.raises(error):
+        await client.connections.create(**kwargs)  # type: ignore[arg-type]
+    assert fake.requests == []
+
+
+async def test_create_scalekit_and_webauthn_connections_follow_the_api_rules(
+    client: sk.ScalekitClient,
+) -> None:
+    scalekit = await client.connections.create(provider="SCALEKIT", provider_key="SCALEKIT")
+    assert scalekit.provider is sk.IdentityProviderType.SCALEKIT
+    passkeys = await client.connections.create(
+        provider="CUSTOM", type="WEBAUTHN", key="WEBAUTHN", is_login=True
+    )
+    assert (passkeys.type, passkeys.key_id) == (sk.ConnectionType.WEBAUTHN, "WEBAUTHN")
+
+
+# -- updating environment connections (preview) -----------------------------------------
+
+
+async def test_update_sends_only_the_given_fields_and_keeps_the_rest(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    env = add_connection(fake, None, type="OIDC", provider="CUSTOM", provider_key="custom")
+    updated = await client.connections.update(
+        env["id"],
+        provider_key="custom",
+        debug_enabled=True,
+        ui_button_title="Sign in with Acme",
+        attribute_mapping={"email": "mail"},
+        oidc_config={"client_id": "abc", "issuer": "https://idp.example"},
+    )
+    assert updated.debug_enabled is True
+    assert updated.ui_button_title == "Sign in with Acme"
+    assert updated.attribute_mapping == {"email": "mail"}
+    assert updated.oidc_config is not None
+    assert (updated.oidc_config.client_id, updated.oidc_config.issuer) == (
+        "abc",
+        "https://idp.example",
+    )
+    assert updated.oidc_config.redirect_uri  # kept from before the update
+    assert (updated.type, updated.provider) == (
+        sk.ConnectionType.OIDC,
+        sk.IdentityProviderType.CUSTOM,
+    )
+    (request,) = fake.api_requests("PATCH", f"/api/v1/connections/{env['id']}")
+    assert request.json() == {
+        "provider_key": "custom",
+        "debug_enabled": True,
+        "ui_button_title": "Sign in with Acme",
+        "attribute_mapping": {"email": "mail"},
+        "oidc_config": {"client_id": "abc", "issuer": "https://idp.example"},
+    }
+    cleared = await client.connections.update(env["id"], provider="CUSTOM", ui_button_title=None)
+    assert cleared.ui_button_title == ""
+    assert fake.api_requests("PATCH")[-1].json() == {"provider": "CUSTOM", "ui_button_title": ""}
+    assert (await client.connections.get(env["id"])).debug_enabled is True
+
+
+async def test_update_of_a_missing_or_organization_connection_is_not_found(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    sso = add_connection(fake, org_id)
+    for conn_id in (sso["id"], "conn_missing"):
+        with pytest.raises(sk.NotFoundError):
+            await client.connections.update(conn_id, provider="OKTA", debug_enabled=True)
+    assert fake.connections[sso["id"]]["debug_enabled"] is False
+
+
+async def test_update_refuses_settings_of_another_protocol(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    env = add_connection(fake, None, type="OIDC")
+    with pytest.raises(sk.BadRequestError) as caught:
+        await client.connections.update(
+            env["id"], provider="OKTA", saml_config={"idp_entity_id": "urn:idp"}
+        )
+    assert [v.field for v in caught.value.field_violations] == ["connection.saml_config"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"debug_enabled": True}, ValueError),  # neither provider nor provider_key
+        ({"provider": "OKTA", "oidc_config": {}, "saml_config": {}}, ValueError),
+        ({"provider": "OKTA", "oidc_config": ["x"]}, TypeError),
+        ({"provider": "OKTA", "attribute_mapping": {"": "x"}}, ValueError),
+        ({"provider": "OKTA", "attribute_mapping": {f"k{i}": "v" for i in range(31)}}, ValueError),
+        ({"provider": "OKTA", "attribute_mapping": {"email": 1}}, TypeError),
+        ({"provider": "OKTA", "debug_enabled": "yes"}, TypeError),
+        ({"provider": "OKTA", "type": "WEBAUTHN"}, ValueError),
+    ],
+)
+async def test_update_checks_arguments_before_sending(
+    client: sk.ScalekitClient, fake: FakeScalekit, kwargs: dict[str, object], error: type
+) -> None:
+    with pytest.raises(error):
+        await client.connections.update("conn_1", **kwargs)  # type: ignore[arg-type]
+    assert fake.requests == []
+
+
+# -- app connections (preview) ----------------------------------------------------------
+
+
+async def test_list_apps_lists_environment_app_connections_with_filters_and_pages(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    add_connection(fake, org_id)  # an SSO connection: not an app
+    add_connection(fake, None, provider_key="github")  # an environment connection, not an app
+    gmail = await client.connections.create(provider_key="gmail", key="gmail_work", is_app=True)
+    slack = await client.connections.create(provider_key="slack", key="team_chat", is_app=True)
+    page = await client.connections.list_apps(page_size=1)
+    assert [c.id for c in page.items] == [gmail.id]
+    assert page.total_size == 2
+    assert page.has_next_page
+    assert [c.id async for c in client.connections.list_apps()] == [gmail.id, slack.id]
+    (only,) = (await client.connections.list_apps(provider="slack")).items
+    assert (only.id, only.key_id, only.auth_mode) == (
+        slack.id,
+        "team_chat",
+        sk.ConnectionAuthMode.USER,
+    )
+    assert only.created_at is not None
+    assert [c.id for c in (await client.connections.list_apps(query="GMAIL_W")).items] == [gmail.id]
+    queries = [r.query for r in fake.api_requests("GET", "/api/v1/connections/app")]
+    assert queries[0] == (("page_size", "1"),)
+    assert (("provider", "slack"),) in queries
+    assert (("query", "GMAIL_W"),) in queries
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"page_size": 31}, ValueError),
+        ({"query": "ab"}, ValueError),
+        ({"query": "q" * 101}, ValueError),
+        ({"provider": ""}, ValueError),
+        ({"provider": "p" * 51}, ValueError),
+        ({"provider": 1}, TypeError),
+    ],
+)
+async def test_list_apps_checks_arguments_at_the_call(
+    client: sk.ScalekitClient, fake: FakeScalekit, kwargs: dict[str, object], error: type
+) -> None:
+    with pytest.raises(error):
+        client.connections.list_apps(**kwargs)  # type: ignore[arg-type]
+    assert fake.requests == []
+
+
+# -- custom login (preview) ------------------------------------------------------------
+
+
+async def test_update_login_user_hands_the_user_to_the_login_request(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    conn = add_connection(fake, None, provider="CUSTOM", type="OIDC")
+    login_id = add_login_request(fake, conn["id"])
+    user = sk.LoginUser(
+        sub="u-1",
+        email="ada@example.com",
+        given_name="Ada",
+        email_verified=True,
+        groups=("eng",),
+        custom_attributes={"team": "core"},
+        organization_external_id="acme",
+    )
+    answer = await client.connections.update_login_user(
+        conn["id"], auth_request_id=login_id, user=user
+    )
+    assert answer == login_id
+    path = f"/api/v1/connections/{conn['id']}/auth-requests/{login_id}/user"
+    (request,) = fake.api_requests("POST", path)
+    sent = {
+        "sub": "u-1",
+        "email": "ada@example.com",
+        "given_name": "Ada",
+        "email_verified": True,
+        "groups": ["eng"],
+        "custom_attributes": {"team": "core"},
+        "organization_external_id": "acme",
+    }
+    assert request.json() == sent
+    record = fake.login_requests.record(login_id)
+    assert record.connection_id == conn["id"]
+    assert record.user == sent
+
+
+async def test_update_login_user_takes_a_mapping_and_a_failed_login(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    conn = add_connection(fake, None, provider="CUSTOM")
+    login_id = add_login_request(fake, conn["id"])
+    await client.connections.update_login_user(
+        conn["id"], auth_request_id=login_id, user={"login_failed": True}
+    )
+    assert fake.login_requests[login_id]["user"] == {"login_failed": True}
+
+
+async def test_update_login_user_of_an_unknown_request_or_connection_is_not_found(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    conn = add_connection(fake, None, provider="CUSTOM")
+    other = add_connection(fake, None, provider="CUSTOM")
+    login_id = add_login_request(fake, conn["id"])
+    user = {"sub": "u", "email": "u@example.com"}
+    for conn_id, request_id in (
+        (conn["id"], "ar_missing"),
+        (other["id"], login_id),
+        ("conn_missing", login_id),
+    ):
+        with pytest.raises(sk.NotFoundError):
+            await client.connections.update_login_user(
+                conn_id, auth_request_id=request_id, user=user
+            )
+    assert fake.login_requests[login_id]["user"] is None
+
+
+@pytest.mark.parametrize(
+    ("user", "error"),
+    [
+        ({"sub": "u"}, ValueError),  # no email, and the login did not fail
+        (sk.LoginUser(email="u@example.com"), ValueError),
+        ({"sub": "u", "email": "e", "organization_external_name": "n" * 201}, ValueError),
+        ({"sub": "u", "email": "e", "givenName": "Ada"}, TypeError),
+        ({"sub": "u", "email": "e", "groups": "eng"}, TypeError),
+        ({"sub": "u", "email": "e", "email_verified": "yes"}, TypeError),
+        ("u@example.com", TypeError),
+    ],
+)
+async def test_update_login_user_checks_the_user_before_sending(
+    client: sk.ScalekitClient, fake: FakeScalekit, user: object, error: type
+) -> None:
+    with pytest.raises(error):
+        await client.connections.update_login_user(
+            "conn_1",
+            auth_request_id="ar_1",
+            user=user,  # type: ignore[arg-type]
+        )
+    assert fake.requests == []
+
+
+async def test_add_login_request_needs_a_known_connection(fake: FakeScalekit) -> None:
+    with pytest.raises(LookupError):
+        add_login_request(fake, "conn_missing")

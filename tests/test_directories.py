@@ -352,3 +352,115 @@ async def test_the_organization_is_keyword_only(
         f"/api/v1/organizations/{org_id}/directories/{dir_id}",
         f"/api/v1/organizations/{org_id}/directories/{dir_id}/users",
     ]
+
+
+# -- creating and deleting directories (preview) ----------------------------------------
+
+
+async def test_create_joins_the_other_operations(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    created = await client.directories.create(
+        organization_id=org_id,
+        directory_type=sk.DirectoryType.SCIM,
+        directory_provider="MICROSOFT_AD",
+    )
+    assert isinstance(created, sk.Directory)
+    assert created.id.startswith("dir_")
+    assert created.organization_id == org_id
+    assert created.directory_type is sk.DirectoryType.SCIM
+    assert created.directory_provider is sk.DirectoryProvider.MICROSOFT_AD
+    assert (created.enabled, created.status) == (False, "IN_PROGRESS")
+    assert created.last_synced_at is None
+    assert created.total_users == 0
+    (request,) = fake.api_requests("POST", f"/api/v1/organizations/{org_id}/directories")
+    assert request.json() == {"directory_type": "SCIM", "directory_provider": "MICROSOFT_AD"}
+    listed = await client.directories.list(organization_id=org_id)
+    assert [d.id for d in listed.items] == [created.id]
+    assert await client.directories.get(created.id, organization_id=org_id) == created
+    assert (await client.directories.enable(created.id, organization_id=org_id)).enabled
+    assert fake.directories[created.id]["enabled"] is True
+
+
+async def test_create_without_a_provider_sends_only_the_type(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    created = await client.directories.create(organization_id=org_id, directory_type="POLL")
+    assert created.directory_type is sk.DirectoryType.POLL
+    assert fake.api_requests("POST")[-1].json() == {"directory_type": "POLL"}
+
+
+async def test_create_for_an_unknown_organization_is_not_found(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(sk.NotFoundError):
+        await client.directories.create(organization_id="org_missing", directory_type="SCIM")
+    assert fake.directories == {}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"directory_type": ""}, ValueError),
+        ({"directory_type": "DIRECTORY_TYPE_UNSPECIFIED"}, ValueError),
+        ({"directory_type": None}, ValueError),
+        ({"directory_type": 1}, TypeError),
+        ({"directory_type": "SCIM", "directory_provider": 1}, TypeError),
+        ({"directory_type": "SCIM", "directory_provider": ""}, ValueError),
+        ({"directory_type": "SCIM", "organization_id": ""}, ValueError),
+    ],
+)
+async def test_create_checks_arguments_before_sending(
+    client: sk.ScalekitClient, fake: FakeScalekit, kwargs: dict[str, object], error: type
+) -> None:
+    arguments: dict[str, object] = {"organization_id": "org_1", **kwargs}
+    with pytest.raises(error):
+        await client.directories.create(**arguments)  # type: ignore[arg-type]
+    assert fake.requests == []
+
+
+async def test_delete_removes_the_directory_with_its_users_and_groups(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    kept = add_directory(fake, org_id)
+    gone = add_directory(fake, org_id)
+    group = add_directory_group(fake, gone["id"])
+    add_directory_user(fake, gone["id"], group_ids=[group["id"]])
+    add_directory_user(fake, kept["id"])
+    await client.directories.delete(gone["id"], organization_id=org_id)
+    assert [d.id for d in (await client.directories.list(organization_id=org_id)).items] == [
+        kept["id"]
+    ]
+    with pytest.raises(sk.NotFoundError):
+        await client.directories.get(gone["id"], organization_id=org_id)
+    with pytest.raises(sk.NotFoundError):
+        await client.directories.enable(gone["id"], organization_id=org_id)
+    assert list(fake.directory_groups) == []
+    assert [u["directory_id"] for u in fake.directory_users.values()] == [kept["id"]]
+    (request,) = fake.api_requests("DELETE")
+    assert request.path == f"/api/v1/organizations/{org_id}/directories/{gone['id']}"
+
+
+async def test_delete_of_a_missing_or_foreign_directory_is_not_found(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await make_org(client)
+    other_id = await make_org(client, "Other")
+    theirs = add_directory(fake, other_id)
+    for directory_id in (theirs["id"], "dir_missing"):
+        with pytest.raises(sk.NotFoundError):
+            await client.directories.delete(directory_id, organization_id=org_id)
+    assert theirs["id"] in fake.directories
+
+
+async def test_delete_checks_the_id_before_sending(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(ValueError, match=r"^id must"):
+        await client.directories.delete("", organization_id="org_1")
+    with pytest.raises(TypeError):
+        await client.directories.delete("dir_1")  # type: ignore[call-arg]
+    assert fake.requests == []

@@ -302,10 +302,234 @@ async def test_the_old_config_id_names_are_gone(client: ScalekitClient, fake: Fa
         await client.mcp.get_config(config_id="cfg_1")  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         await client.mcp.create_session_token(mcp_config_id="cfg_1", identifier=ADA)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"^give exactly one of id"):
+        await client.mcp.create_session_token(None, identifier=ADA)
     with pytest.raises(TypeError, match=r"^id must be a str"):
-        await client.mcp.create_session_token(None, identifier=ADA)  # type: ignore[arg-type]
+        await client.mcp.create_session_token(7, identifier=ADA)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^id must"):
         client.mcp.list_connected_accounts("", identifier=ADA)
     with pytest.raises(TypeError, match=r"^id must be a str"):
         await client.mcp.delete_config(7)  # type: ignore[arg-type]
+    assert fake.requests == []
+
+
+# -- session tokens for one connection --------------------------------------------------
+
+
+async def test_session_token_for_a_connection(client: ScalekitClient, fake: FakeScalekit) -> None:
+    await _activate(client, "gmail")
+    token = await client.mcp.create_session_token(
+        connector="gmail", identifier=ADA, expiry=120, access_level=sk.McpAccessLevel.READ_ONLY
+    )
+    assert token.token is not None
+    claims = json.loads(base64.urlsafe_b64decode(token.token.split(".")[1] + "=="))
+    assert claims["sub"] == ADA
+    assert claims["aud"].endswith("/mcp/v3/connections/gmail")
+    assert "mcp_cfg" not in claims
+    (request,) = fake.api_requests("POST", "/api/v1/mcp/connections/gmail/tokens")
+    assert request.json() == {"identifier": ADA, "expiry": "120s", "access_level": "READ_ONLY"}
+
+
+async def test_session_token_for_a_connection_needs_an_active_account(
+    client: ScalekitClient,
+) -> None:
+    with pytest.raises(sk.BadRequestError) as caught:
+        await client.mcp.create_session_token(connector="slack", identifier=ADA)
+    assert [v.field for v in caught.value.field_violations] == ["identifier"]
+    with pytest.raises(sk.NotFoundError):
+        await client.mcp.create_session_token(connector="no-such-connector", identifier=ADA)
+
+
+async def test_session_token_access_level_is_for_connection_tokens_only(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(TypeError, match="access_level"):
+        await client.mcp.create_session_token("cfg_1", identifier=ADA, access_level="FULL")
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error"),
+    [
+        (("cfg_1",), {"connector": "gmail"}, TypeError),  # both
+        ((), {}, TypeError),  # neither
+        ((), {"connector": ""}, ValueError),
+        ((), {"connector": 7}, TypeError),
+        ((), {"connector": "gmail", "access_level": "WRITE"}, ValueError),
+        ((), {"connector": "gmail", "access_level": 1}, TypeError),
+        ((), {"connector": "gmail", "expiry": 10}, ValueError),
+    ],
+)
+async def test_session_token_checks_the_server_and_options_before_sending(
+    client: ScalekitClient,
+    fake: FakeScalekit,
+    args: tuple[object, ...],
+    kwargs: dict[str, object],
+    error: type,
+) -> None:
+    with pytest.raises(error):
+        await client.mcp.create_session_token(*args, identifier=ADA, **kwargs)  # type: ignore[arg-type]
+    assert fake.requests == []
+
+
+# -- MCP instances (preview) ------------------------------------------------------------
+
+
+async def test_create_instance_creates_once_per_configuration_and_user(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    config = await _config(client)
+    first = await client.mcp.create_instance(config="daily-digest", user_identifier=ADA)
+    assert isinstance(first, sk.McpInstance)
+    assert first.id.startswith("mcpi_")
+    assert (first.name, first.user_identifier) == ("daily-digest", ADA)
+    assert first.config == config
+    assert first.url.startswith("https://")
+    assert first.updated_at is not None
+    again = await client.mcp.create_instance(config=config, user_identifier=ADA, name="other")
+    assert again == first
+    assert list(fake.mcp_instances) == [first.id]
+    bob = await client.mcp.create_instance(config=config, user_identifier="bob", name="Bob's")
+    assert bob.id != first.id
+    assert bob.name == "Bob's"
+    bodies = [r.json() for r in fake.api_requests("POST", "/api/v1/mcp/instances")]
+    assert bodies == [
+        {"config_name": "daily-digest", "user_identifier": ADA},
+        {"name": "other", "config_name": "daily-digest", "user_identifier": ADA},
+        {"name": "Bob's", "config_name": "daily-digest", "user_identifier": "bob"},
+    ]
+    assert fake.mcp_instances.record(bob.id).config_id == config.id
+
+
+async def test_create_instance_of_a_missing_configuration_is_not_found(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(sk.NotFoundError):
+        await client.mcp.create_instance(config="nope", user_identifier=ADA)
+    assert fake.mcp_instances == {}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"config": "", "user_identifier": ADA}, ValueError),
+        ({"config": 1, "user_identifier": ADA}, TypeError),
+        ({"config": "c", "user_identifier": ""}, ValueError),
+        ({"config": "c", "user_identifier": ADA, "name": ""}, ValueError),
+    ],
+)
+async def test_create_instance_checks_arguments_before_sending(
+    client: ScalekitClient, fake: FakeScalekit, kwargs: dict[str, object], error: type
+) -> None:
+    with pytest.raises(error):
+        await client.mcp.create_instance(**kwargs)  # type: ignore[arg-type]
+    assert fake.requests == []
+
+
+async def test_list_instances_filters_and_pages(client: ScalekitClient, fake: FakeScalekit) -> None:
+    digest = await _config(client)
+    other = await _config(client, "weekly")
+    ada = await client.mcp.create_instance(config=digest, user_identifier=ADA, name="Ada digest")
+    bob = await client.mcp.create_instance(config=digest, user_identifier="bob")
+    weekly = await client.mcp.create_instance(config=other, user_identifier=ADA)
+    page = await client.mcp.list_instances(page_size=2)
+    assert [i.id for i in page.items] == [ada.id, bob.id]
+    assert (page.total_size, page.has_next_page) == (3, True)
+    assert [i.id async for i in client.mcp.list_instances()] == [ada.id, bob.id, weekly.id]
+    by_config = await client.mcp.list_instances(config="daily-digest")
+    assert [i.id for i in by_config.items] == [ada.id, bob.id]
+    by_user = await client.mcp.list_instances(user_identifier=ADA, config=other)
+    assert [i.id for i in by_user.items] == [weekly.id]
+    assert [i.id for i in (await client.mcp.list_instances(id=bob.id)).items] == [bob.id]
+    assert [i.id for i in (await client.mcp.list_instances(name="weekly")).items] == [weekly.id]
+    assert [i.id for i in (await client.mcp.list_instances(search="ADA")).items] == [ada.id]
+    queries = [r.query for r in fake.api_requests("GET", "/api/v1/mcp/instances")]
+    expected = {"filter.config_name": "weekly", "filter.user_identifier": ADA}
+    assert expected in [dict(q) for q in queries]
+    assert queries[0] == (("page_size", "2"),)
+    with pytest.raises(ValueError, match="page_size"):
+        client.mcp.list_instances(page_size=31)
+
+
+async def test_get_update_and_delete_an_instance(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    digest = await _config(client)
+    weekly = await _config(client, "weekly")
+    instance = await client.mcp.create_instance(config=digest, user_identifier=ADA)
+    assert await client.mcp.get_instance(instance.id) == instance
+    renamed = await client.mcp.update_instance(instance.id, name="Renamed")
+    assert (renamed.name, renamed.config) == ("Renamed", digest)
+    moved = await client.mcp.update_instance(instance.id, config=weekly)
+    assert (moved.name, moved.config) == ("Renamed", weekly)
+    bodies = [r.json() for r in fake.api_requests("PATCH", f"/api/v1/mcp/instances/{instance.id}")]
+    assert bodies == [{"name": "Renamed"}, {"config_name": "weekly"}]
+    await client.mcp.delete_instance(instance.id)
+    for call in (client.mcp.get_instance, client.mcp.delete_instance):
+        with pytest.raises(sk.NotFoundError):
+            await call(instance.id)
+    with pytest.raises(sk.NotFoundError):
+        await client.mcp.update_instance(instance.id, name="x")
+
+
+async def test_update_instance_refuses_a_second_instance_of_a_user(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    digest = await _config(client)
+    weekly = await _config(client, "weekly")
+    await client.mcp.create_instance(config=digest, user_identifier=ADA)
+    other = await client.mcp.create_instance(config=weekly, user_identifier=ADA)
+    with pytest.raises(sk.ConflictError):
+        await client.mcp.update_instance(other.id, config=digest)
+    assert fake.mcp_instances.record(other.id).config_id == weekly.id
+    with pytest.raises(sk.NotFoundError):
+        await client.mcp.update_instance(other.id, config="missing")
+    with pytest.raises(ValueError, match="needs name or config"):
+        await client.mcp.update_instance(other.id)
+
+
+async def test_deleting_a_configuration_deletes_its_instances(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    digest = await _config(client)
+    weekly = await _config(client, "weekly")
+    gone = await client.mcp.create_instance(config=digest, user_identifier=ADA)
+    kept = await client.mcp.create_instance(config=weekly, user_identifier=ADA)
+    await client.mcp.delete_config(digest.id)
+    with pytest.raises(sk.NotFoundError):
+        await client.mcp.get_instance(gone.id)
+    assert [i.id async for i in client.mcp.list_instances()] == [kept.id]
+
+
+async def test_instance_auth_state_reports_its_users_accounts(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    config = await _config(client)
+    await _activate(client, "gmail")
+    instance = await client.mcp.create_instance(config=config, user_identifier=ADA)
+    gmail, slack = await client.mcp.get_instance_auth_state(instance.id)
+    assert (gmail.connection_name, gmail.connected_account_status) == ("gmail", "ACTIVE")
+    assert (slack.connection_name, slack.connected_account_id) == ("slack", None)
+    assert slack.authentication_link == ""
+    path = f"/api/v1/mcp/instances/{instance.id}:get_auth_state"
+    assert fake.api_requests("POST", path)[-1].query == ()
+    _, slack = await client.mcp.get_instance_auth_state(instance.id, include_auth_links=True)
+    assert slack.connected_account_id is not None
+    assert slack.authentication_link.startswith("https://")
+    assert fake.api_requests("POST", path)[-1].query == (("include_auth_links", "true"),)
+    with pytest.raises(sk.NotFoundError):
+        await client.mcp.get_instance_auth_state("mcpi_missing")
+
+
+async def test_instance_methods_check_the_id_before_sending(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(ValueError, match=r"^id must"):
+        await client.mcp.get_instance("")
+    with pytest.raises(TypeError, match=r"^id must be a str"):
+        await client.mcp.delete_instance(7)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^id must"):
+        await client.mcp.update_instance("..", name="x")
+    with pytest.raises(TypeError):
+        await client.mcp.get_instance_auth_state("mcpi_1", include_auth_links="yes")  # type: ignore[arg-type]
     assert fake.requests == []

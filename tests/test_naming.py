@@ -45,6 +45,7 @@ REFERENCES = {
     "client_id",
     "connected_account_id",
     "connection_id",
+    "consent_id",
     "directory_group_id",
     "external_id",
     "new_external_id",
@@ -53,6 +54,7 @@ REFERENCES = {
     "permission_names",
     "reassign_role_name",
     "resource_id",
+    "role_name",
     "secret_id",
     "user_id",
 }

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
 
 import scalekit_async as sk
+from scalekit_async.models import UserManagementSettings
 from scalekit_async.testing import FakeScalekit
 
 pytestmark = pytest.mark.anyio
@@ -276,6 +278,10 @@ def test_every_public_method_is_marked_and_every_route_once(module_name: str) ->
 
     module = importlib.import_module(f"scalekit_async.resources.{module_name}")
     routes = [v for v in vars(module).values() if isinstance(v, Route)]
+    routes += [  # routes kept in a module-level dict (the AgentKit proxy's, one per method)
+        r for v in vars(module).values() if isinstance(v, dict) for r in v.values()
+        if isinstance(r, Route)
+    ]  # fmt: skip
     (namespace,) = [
         v
         for v in vars(module).values()
@@ -288,3 +294,147 @@ def test_every_public_method_is_marked_and_every_route_once(module_name: str) ->
         assert operations_of(method), f"{module_name}.{name} has no @operation mark"
         marked += operations_of(method)
     assert sorted(map(str, marked)) == sorted(map(str, routes))
+
+
+# -- search (preview) ------------------------------------------------------------------
+
+
+async def _raw(fake: FakeScalekit, method: str, target: str) -> tuple[int, dict[str, object]]:
+    """Send one request to the fake, bypassing the SDK's own checks."""
+    token = fake.issue_token()
+    reply = await fake.handle(method, target, {"authorization": f"Bearer {token}"}, b"")
+    return reply.status, json.loads(reply.body)
+
+
+async def test_search_matches_name_id_and_external_id_ignoring_case(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    acme = await client.organizations.create(display_name="Acme Corp")
+    ext = await client.organizations.create(display_name="Other", external_id="ACME-42")
+    await client.organizations.create(display_name="Globex")
+
+    page = await client.organizations.search("acme")
+
+    assert [o.id for o in page.items] == [acme.id, ext.id]
+    assert page.total_size == 2
+    assert all(isinstance(o, sk.Organization) for o in page.items)
+    (request,) = fake.api_requests("GET", "/api/v1/organizations:search")
+    assert request.query == (("query", "acme"),)
+    by_id = await client.organizations.search(acme.id[-8:])
+    assert [o.id for o in by_id.items] == [acme.id]
+    assert (await client.organizations.search("nothing-like-it")).items == ()
+
+
+async def test_search_pages_through_every_match(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    ids = [(await client.organizations.create(display_name=f"Team {i}")).id for i in range(5)]
+    await client.organizations.create(display_name="Elsewhere")
+
+    found = [o.id async for o in client.organizations.search("team", page_size=2)]
+
+    assert found == ids
+    queries = [r.query for r in fake.api_requests("GET", "/api/v1/organizations:search")]
+    assert queries == [
+        (("query", "team"), ("page_size", "2")),
+        (("query", "team"), ("page_size", "2"), ("page_token", "2")),
+        (("query", "team"), ("page_size", "2"), ("page_token", "4")),
+    ]
+    resumed = await client.organizations.search("team", page_size=2, page_token="4")
+    assert [o.id for o in resumed.items] == ids[4:]
+
+
+@pytest.mark.parametrize(
+    ("query", "page_size", "error"),
+    [
+        ("ab", None, ValueError),
+        ("x" * 101, None, ValueError),
+        ("acme", 31, ValueError),
+        ("acme", 0, ValueError),
+        (3, None, TypeError),
+        ("acme", "10", TypeError),
+    ],
+)
+async def test_search_checks_its_arguments_before_sending(
+    client: sk.ScalekitClient,
+    fake: FakeScalekit,
+    query: object,
+    page_size: object,
+    error: type[Exception],
+) -> None:
+    with pytest.raises(error):
+        client.organizations.search(query, page_size=page_size)  # type: ignore[arg-type]
+    assert fake.api_requests() == []
+
+
+async def test_search_the_server_refuses_a_short_query_or_a_large_page(
+    fake: FakeScalekit,
+) -> None:
+    status, body = await _raw(fake, "GET", "/api/v1/organizations:search?query=ab")
+    assert status == 400
+    assert "query" in json.dumps(body)
+    status, body = await _raw(fake, "GET", "/api/v1/organizations:search?query=abc&page_size=31")
+    assert status == 400
+    assert "page_size" in json.dumps(body)
+
+
+async def test_search_none_means_not_given(client: sk.ScalekitClient, fake: FakeScalekit) -> None:
+    await client.organizations.search("acme", page_size=None, page_token=None)
+    (request,) = fake.api_requests("GET", "/api/v1/organizations:search")
+    assert request.query == (("query", "acme"),)
+
+
+# -- user-management settings: read what the upsert wrote (preview) ----------------------
+
+
+async def test_get_user_management_settings_reads_what_the_upsert_wrote(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org = await client.organizations.create(display_name="A")
+    before = await client.organizations.get_user_management_settings(org.id)
+    assert before == UserManagementSettings(max_allowed_users=None)
+
+    await client.organizations.upsert_user_management_settings(org.id, max_allowed_users=25)
+    assert (await client.organizations.get_user_management_settings(org.id)).max_allowed_users == 25
+
+    await client.organizations.upsert_user_management_settings(org.id, max_allowed_users=None)
+    assert (
+        await client.organizations.get_user_management_settings(org.id)
+    ).max_allowed_users is None
+    path = f"/api/v1/organizations/{org.id}/settings/usermanagement"
+    assert [r.method for r in fake.api_requests(path=path)] == [
+        "GET",
+        "PATCH",
+        "GET",
+        "PATCH",
+        "GET",
+    ]
+
+
+async def test_get_user_management_settings_of_an_unknown_organization_is_not_found(
+    client: sk.ScalekitClient,
+) -> None:
+    org = await client.organizations.create(display_name="A")
+    await client.organizations.upsert_user_management_settings(org.id, max_allowed_users=3)
+    await client.organizations.delete(org.id)
+    with pytest.raises(sk.NotFoundError):
+        await client.organizations.get_user_management_settings(org.id)
+    with pytest.raises(sk.NotFoundError):
+        await client.organizations.get_user_management_settings("org_missing")
+
+
+async def test_get_user_management_settings_checks_the_id(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(ValueError, match=r"^id must"):
+        await client.organizations.get_user_management_settings("")
+    with pytest.raises(ValueError, match="organization id"):
+        await client.organizations.get_user_management_settings("acme")
+    with pytest.raises(ValueError, match="organization id"):
+        await client.organizations.get_user_management_settings("org_" + "1" * 29)
+    with pytest.raises(TypeError, match=r"^id must be a str"):
+        await client.organizations.get_user_management_settings(None)  # type: ignore[arg-type]
+    assert fake.api_requests() == []
+    status, body = await _raw(fake, "GET", "/api/v1/organizations/acme/settings/usermanagement")
+    assert status == 400
+    assert "organization_id" in json.dumps(body)

@@ -127,3 +127,98 @@ async def test_identifier_is_one_path_segment(client: ScalekitClient, fake: Fake
     assert request.path == "/api/v1/custom-providers/a%2F..%2Fb"
     with pytest.raises(ValueError, match="identifier"):
         await client.providers.delete("")
+
+
+# -- the provider list (preview) ----------------------------------------------------
+
+BUILT_IN = ["gmail", "slack", "notion", "github", "weather"]
+
+
+async def test_list_defaults_to_the_built_in_providers(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    await client.providers.create("Acme CRM", auth_patterns=API_KEY)
+
+    page = await client.providers.list()
+
+    assert [p.identifier for p in page.items] == BUILT_IN
+    assert page.total_size == len(BUILT_IN)
+    gmail = page.items[0]
+    assert (gmail.display_name, gmail.is_custom) == ("Gmail", False)
+    assert gmail.auth_patterns == ({"type": "OAUTH"},)
+    assert gmail.id.startswith("prv_")
+    assert len({p.id for p in page.items}) == len(BUILT_IN)
+    (request,) = fake.api_requests("GET", "/api/v1/providers")
+    assert request.query == ()
+    # The built-in providers are the connectors connected accounts can use.
+    account = await client.connected_accounts.create(connector=gmail.identifier, identifier="u1")
+    assert account.connector == "gmail"
+
+
+async def test_list_by_provider_type(client: ScalekitClient, fake: FakeScalekit) -> None:
+    custom = await client.providers.create("Acme CRM", auth_patterns=API_KEY)
+
+    only_custom = await client.providers.list(provider_type=sk.ProviderType.CUSTOM)
+    both = [p.identifier async for p in client.providers.list(provider_type="ALL")]
+    default = await client.providers.list(provider_type="DEFAULT")
+
+    assert only_custom.items == (custom,)
+    assert both == [*BUILT_IN, "acme_crm"]
+    assert [p.identifier for p in default.items] == BUILT_IN
+    queries = [r.query for r in fake.api_requests("GET", "/api/v1/providers")]
+    assert queries[0] == (("filter.provider_type", "CUSTOM"),)
+    assert queries[-1] == (("filter.provider_type", "DEFAULT"),)
+    await client.providers.delete(custom.identifier)
+    assert (await client.providers.list(provider_type="CUSTOM")).items == ()
+
+
+async def test_list_by_identifier_and_in_pages(client: ScalekitClient, fake: FakeScalekit) -> None:
+    await client.providers.create("Acme CRM", auth_patterns=API_KEY)
+
+    one = await client.providers.list(identifier="acme_crm", provider_type="ALL")
+    assert [p.identifier for p in one.items] == ["acme_crm"]
+    assert (await client.providers.list(identifier="acme_crm")).items == ()  # not built in
+    assert [p.identifier for p in (await client.providers.list(identifier="slack")).items] == [
+        "slack"
+    ]
+
+    paged = [p.identifier async for p in client.providers.list(provider_type="ALL", page_size=2)]
+    assert paged == [*BUILT_IN, "acme_crm"]
+    tokens = [r.query for r in fake.api_requests("GET") if ("page_size", "2") in r.query]
+    assert len(tokens) == 3
+    resumed = await client.providers.list(page_size=2, page_token="4")
+    assert [p.identifier for p in resumed.items] == ["weather"]
+
+
+async def test_list_checks_its_arguments_before_sending(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(ValueError, match="identifier"):
+        client.providers.list(identifier="bad id")
+    with pytest.raises(ValueError, match="identifier"):
+        client.providers.list(identifier="x" * 256)
+    with pytest.raises(TypeError, match="identifier"):
+        client.providers.list(identifier=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="page_size"):
+        client.providers.list(page_size=0)
+    with pytest.raises(ValueError, match="provider_type"):
+        client.providers.list(provider_type="")
+    with pytest.raises(TypeError):
+        client.providers.list("gmail")  # type: ignore[call-arg]
+    assert fake.api_requests() == []
+
+
+async def test_list_none_means_not_given(client: ScalekitClient, fake: FakeScalekit) -> None:
+    await client.providers.list(
+        provider_type=None, identifier=None, page_size=None, page_token=None
+    )
+    (request,) = fake.api_requests("GET", "/api/v1/providers")
+    assert request.query == ()
+
+
+async def test_list_the_server_refuses_an_unknown_provider_type(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(sk.BadRequestError) as caught:
+        await client.providers.list(provider_type="SOMETIMES")
+    assert "provider_type" in str(caught.value.field_violations)

@@ -778,3 +778,143 @@ async def test_a_role_name_with_a_slash_stays_one_segment(
     await client.roles.add_permissions("ops/leads", permission_names=["read:docs"])
     assert fake.roles["ops/leads"]["permission_names"] == ["read:docs"]
     assert fake.api_requests("POST")[-1].path == "/api/v1/roles/ops%2Fleads/permissions"
+
+
+# -- users count in an organization (preview route) ----------------------------------
+
+
+async def test_users_count_with_organization_id_counts_that_organizations_members(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id, other = await _org(client), await _org(client)
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create("auditor", organization_id=org_id, display_name="Auditor")
+    _member(fake, org_id, "usr_1", "viewer", "auditor")
+    _member(fake, org_id, "usr_2", "viewer")
+    _member(fake, other, "usr_1", "viewer")
+
+    assert await client.roles.get_users_count("viewer", organization_id=org_id) == 2
+    assert await client.roles.get_users_count("auditor", organization_id=org_id) == 1
+    assert await client.roles.get_users_count("viewer", organization_id=other) == 1
+    assert await client.roles.get_users_count("viewer") == 3
+    paths = [r.path for r in fake.api_requests("GET")]
+    assert paths == [
+        f"/api/v1/organizations/{org_id}/roles/viewer/users:count",
+        f"/api/v1/organizations/{org_id}/roles/auditor/users:count",
+        f"/api/v1/organizations/{other}/roles/viewer/users:count",
+        "/api/v1/roles/viewer/users:count",
+    ]
+    token = fake.issue_token()
+    reply = await fake.handle("GET", paths[0], {"authorization": f"Bearer {token}"}, b"")
+    assert json.loads(reply.body) == {"count": "2"}  # int64: a JSON string
+
+
+async def test_users_count_with_organization_id_errors(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id, other = await _org(client), await _org(client)
+    await client.roles.create("auditor", organization_id=other, display_name="Auditor")
+    with pytest.raises(sk.NotFoundError):  # another organization's role
+        await client.roles.get_users_count("auditor", organization_id=org_id)
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.get_users_count("auditor", organization_id="org_missing")
+    with pytest.raises(ValueError, match="organization_id"):
+        await client.roles.get_users_count("auditor", organization_id="")
+    with pytest.raises(TypeError):
+        await client.roles.get_users_count("auditor", org_id)  # type: ignore[call-arg]
+
+
+# -- deleting a role's base (preview) --------------------------------------------------
+
+
+async def test_delete_base_stops_the_inheritance_and_keeps_the_base(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await _role_chain(client)  # editor extends viewer
+    await client.roles.remove_permission("editor", permission_name="read:docs")
+    inherited = [p.name async for p in client.roles.list_effective_permissions("editor")]
+    assert sorted(inherited) == ["read:docs", "write:docs"]
+
+    await client.roles.delete_base("editor")
+
+    editor = await client.roles.get("editor")
+    assert editor.extends is None
+    assert "extends" not in fake.roles["editor"]
+    effective = [p.name async for p in client.roles.list_effective_permissions("editor")]
+    assert effective == ["write:docs"]
+    viewer = await client.roles.get("viewer")
+    assert viewer.dependent_roles_count == 0
+    assert [r.name async for r in client.roles.list_dependents("viewer")] == []
+    (request,) = fake.api_requests("DELETE", "/api/v1/roles/editor/base")
+    assert request.query == ()
+
+
+async def test_delete_base_of_a_role_without_a_base_changes_nothing(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.delete_base("viewer")
+    await client.roles.delete_base("viewer")  # a repeated DELETE succeeds too
+    assert (await client.roles.get("viewer")).extends is None
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.delete_base("ghost")
+
+
+async def test_delete_base_with_organization_id(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    org_id = await _org(client)
+    await client.roles.create("viewer", display_name="Viewer")
+    await client.roles.create(
+        "auditor", organization_id=org_id, display_name="Auditor", extends="viewer"
+    )
+    await client.roles.create("editor", display_name="Editor", extends="viewer")
+
+    await client.roles.delete_base("auditor", organization_id=org_id)
+
+    auditor = await client.roles.get("auditor", organization_id=org_id)
+    assert auditor.extends is None
+    assert (await client.roles.get("editor")).extends == "viewer"  # untouched
+    (request,) = fake.api_requests("DELETE")
+    assert request.path == f"/api/v1/organizations/{org_id}/roles/auditor/base"
+    with pytest.raises(sk.NotFoundError):  # an environment role, through the organization
+        await client.roles.delete_base("editor", organization_id=org_id)
+    assert (await client.roles.get("editor")).extends == "viewer"
+    with pytest.raises(sk.NotFoundError):
+        await client.roles.delete_base("auditor", organization_id="org_missing")
+
+
+async def test_delete_base_checks_names_and_ids_before_sending(
+    client: sk.ScalekitClient, fake: FakeScalekit
+) -> None:
+    for name in ("", "has space", "a/b", "x" * 65):
+        with pytest.raises(ValueError, match="name"):
+            await client.roles.delete_base(name)
+    with pytest.raises(TypeError, match="name"):
+        await client.roles.delete_base(None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="organization_id"):
+        await client.roles.delete_base("viewer", organization_id="acme")
+    with pytest.raises(ValueError, match="organization_id"):
+        await client.roles.delete_base("viewer", organization_id="org_" + "1" * 29)
+    with pytest.raises(TypeError):
+        await client.roles.delete_base("org_1", "viewer")  # type: ignore[call-arg]
+    assert fake.api_requests() == []
+
+
+async def test_delete_base_the_server_refuses_a_name_outside_its_pattern(
+    fake: FakeScalekit,
+) -> None:
+    fake.roles["has space"] = {"id": "role_1", "name": "has space", "extends": "x"}
+    token = fake.issue_token()
+    headers = {"authorization": f"Bearer {token}"}
+    reply = await fake.handle("DELETE", "/api/v1/roles/has%20space/base", headers, b"")
+    assert reply.status == 400
+    fields = [
+        v["field"]
+        for v in json.loads(reply.body)["details"][0]["validation_error_info"]["field_violations"]
+    ]
+    assert fields == ["role_name"]
+    assert fake.roles["has space"]["extends"] == "x"
+    reply = await fake.handle("DELETE", "/api/v1/organizations/acme/roles/r/base", headers, b"")
+    assert reply.status == 400
+    assert "org_id" in reply.body.decode()

@@ -352,3 +352,173 @@ async def test_execute_takes_the_tool_as_name_and_leaves_out_none(
         "params": params,
         "connected_account_id": account.id,
     }
+
+
+# -- search (POST /api/v1/tools:search) ----------------------------------------------------
+
+
+async def test_search_ranks_tools_and_sends_only_given_fields(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    found = await client.tools.search("send an email")
+    assert found[0].name == "gmail_send_email"
+    assert found[0].provider == "GMAIL"
+    assert found[0].score >= found[-1].score
+    assert all(t.connections == () for t in found)  # no identifier: no readiness
+    sent = fake.api_requests("POST", "/api/v1/tools:search")[-1]
+    assert sent.json() == {"query": "send an email"}
+
+
+async def test_search_with_an_identifier_reports_readiness(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    account = await _active(client)
+    await client.connected_accounts.create(connector="slack", identifier=ADA)  # pending
+    found = {t.name: t for t in await client.tools.search("send", identifier=ADA, top_k=50)}
+    (gmail,) = found["gmail_send_email"].connections
+    assert gmail.connected_account_id == account.id
+    assert gmail.readiness_state is sk.ToolReadinessState.READY
+    assert gmail.ready
+    (slack,) = found["slack_send_message"].connections
+    assert slack.readiness_state == "TOOL_READINESS_STATE_NEEDS_CONNECTION"
+    assert not slack.ready
+    assert fake.api_requests("POST", "/api/v1/tools:search")[-1].json()["top_k"] == 50
+
+
+async def test_search_top_k_limits_the_results(client: ScalekitClient) -> None:
+    assert len(await client.tools.search("a", top_k=2)) == 2
+
+
+async def test_search_keeps_an_unknown_readiness_state(client: ScalekitClient) -> None:
+    body = {
+        "tools": [
+            {
+                "name": "x",
+                "connections": [{"connection_name": "c", "readiness_state": "BRAND_NEW"}],
+            }
+        ]
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 60})
+        return httpx.Response(200, json=body)
+
+    async with sk.ScalekitClient(
+        "https://x.test",
+        "id",
+        "secret-of-at-least-16-chars",
+        transport=httpx.MockTransport(handler),
+    ) as mocked:
+        (tool,) = await mocked.tools.search("x")
+    assert tool.connections[0].readiness_state == "BRAND_NEW"
+    assert not tool.connections[0].readiness_state.known
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"query": ""}, ValueError),
+        ({"query": "x" * 257}, ValueError),
+        ({"query": 3}, TypeError),
+        ({"query": "x", "identifier": "i" * 101}, ValueError),
+        ({"query": "x", "top_k": 0}, ValueError),
+        ({"query": "x", "top_k": 51}, ValueError),
+        ({"query": "x", "top_k": True}, TypeError),
+    ],
+)
+async def test_search_validates_arguments_before_sending(
+    client: ScalekitClient, fake: FakeScalekit, kwargs: dict[str, object], error: type[Exception]
+) -> None:
+    rest = dict(kwargs)
+    query = rest.pop("query")
+    with pytest.raises(error):
+        await client.tools.search(query, **rest)  # type: ignore[arg-type]
+    assert fake.api_requests("POST", "/api/v1/tools:search") == []
+
+
+async def test_the_fake_refuses_a_bad_search(client: ScalekitClient, fake: FakeScalekit) -> None:
+    async with httpx.AsyncClient(
+        transport=sk.testing.FakeTransport(fake), base_url="http://f"
+    ) as h:
+        token = (await h.post("/oauth/token", data={
+            "grant_type": "client_credentials",
+            "client_id": fake.client_id,
+            "client_secret": fake.client_secret,
+        })).json()["access_token"]  # fmt: skip
+        answer = await h.post(
+            "/api/v1/tools:search", json={}, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert answer.status_code == 400
+
+
+# -- modifiers --------------------------------------------------------------------------
+
+
+async def test_modifiers_change_input_and_output_in_registration_order(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    import attrs
+
+    from scalekit_async.resources.tools import ToolModifiers
+
+    account = await _active(client)
+    mods = ToolModifiers()
+    seen: list[str] = []
+
+    @mods.before("gmail_send_email")
+    def add_subject(name: str, params: dict[str, object]) -> dict[str, object]:
+        seen.append(f"before1 {name}")
+        return {**params, "subject": "Hi"}
+
+    @mods.before()
+    async def tag(name: str, params: dict[str, object]) -> dict[str, object]:
+        seen.append("before2")
+        return {**params, "subject": f"[agent] {params['subject']}"}
+
+    @mods.before("slack_send_message")
+    def never(name: str, params: dict[str, object]) -> dict[str, object]:
+        raise AssertionError("a modifier of another tool ran")
+
+    @mods.after("gmail_send_email")
+    async def mark(name: str, result: sk.ToolExecution) -> sk.ToolExecution:
+        seen.append("after")
+        return attrs.evolve(result, data={**result.data, "modified": True})
+
+    result = await client.tools.execute(
+        "gmail_send_email",
+        params={"to": "b@example.com"},
+        connected_account_id=account.id,
+        modifiers=mods,
+    )
+    assert seen == ["before1 gmail_send_email", "before2", "after"]
+    sent = fake.api_requests("POST", "/api/v1/execute_tool")[-1].json()
+    assert sent["params"] == {"to": "b@example.com", "subject": "[agent] Hi"}
+    assert result.data["modified"] is True
+    assert result.data["status"] == "SENT"
+    # Without the registry, the same call is not modified.
+    plain = await client.tools.execute(
+        "gmail_send_email",
+        params={"to": "b@example.com", "subject": "x"},
+        connected_account_id=account.id,
+    )
+    assert "modified" not in plain.data
+
+
+async def test_a_modifier_returning_the_wrong_type_raises(client: ScalekitClient) -> None:
+    from scalekit_async.resources.tools import ToolModifiers
+
+    account = await _active(client)
+    mods = ToolModifiers()
+    mods.add_after(lambda name, result: result.data, "gmail_send_email")  # type: ignore[arg-type,return-value]
+    with pytest.raises(TypeError, match="not a ToolExecution"):
+        await client.tools.execute(
+            "gmail_send_email",
+            params={"to": "b@example.com", "subject": "x"},
+            connected_account_id=account.id,
+            modifiers=mods,
+        )
+    with pytest.raises(TypeError):
+        mods.add_before("not callable")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        await client.tools.execute("gmail_send_email", modifiers=object())  # type: ignore[arg-type]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 from scalekit_async import BadRequestError, ConflictError, NotFoundError, ScalekitClient
-from scalekit_async.models import MembershipStatus, Organization, User, UserProfileInput
+from scalekit_async.models import (
+    MembershipStatus,
+    Organization,
+    RoleRef,
+    User,
+    UserProfileInput,
+)
 from scalekit_async.testing import FakeScalekit
 
 pytestmark = pytest.mark.anyio
@@ -563,3 +570,183 @@ async def test_deleting_an_organization_drops_its_memberships(
     fetched = await client.users.get(user.id)
     assert [m.organization_id for m in fetched.memberships] == [kept.id]
     assert not any(oid == doomed.id for oid, _ in fake.memberships)
+
+
+# -- role assignment (preview) ----------------------------------------------------------
+
+
+async def _raw(
+    fake: FakeScalekit, method: str, target: str, body: object = None
+) -> tuple[int, str]:
+    """Send one request to the fake, bypassing the SDK's own checks."""
+    token = fake.issue_token()
+    content = b"" if body is None else json.dumps(body).encode()
+    headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    reply = await fake.handle(method, target, headers, content)
+    return reply.status, reply.body.decode()
+
+
+async def test_add_roles_sends_a_json_array_and_returns_every_role_held(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    _seed_roles(fake)
+    org = await _org(client)
+    user = await _user(client, org.id, roles=["viewer"])
+
+    held = await client.users.add_roles(user.id, organization_id=org.id, roles=["admin"])
+
+    path = f"/api/v1/organizations/{org.id}/users/{user.id}/roles"
+    (request,) = fake.api_requests("POST", path)
+    assert request.json() == [{"role_name": "admin"}]  # the body is the array itself
+    assert [(r.id, r.name, r.display_name) for r in held] == [
+        ("role_1", "viewer", "Viewer"),
+        ("role_2", "admin", "Admin"),
+    ]
+    listed = await client.users.list_roles(user.id, organization_id=org.id)
+    assert listed.items == held
+    (membership,) = (await client.users.get(user.id)).memberships
+    assert [r.name for r in membership.roles] == ["viewer", "admin"]
+    assert sorted(membership.permissions) == ["users:read", "users:write"]
+
+
+async def test_add_roles_keeps_held_roles_once_and_takes_role_refs(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    _seed_roles(fake)
+    org = await _org(client)
+    user = await _user(client, org.id, roles=["admin"])
+    await client.roles.create("ops", organization_id=org.id, display_name="Ops")
+
+    held = await client.users.add_roles(
+        user.id, organization_id=org.id, roles=(RoleRef(name="ops"), "admin", "ops")
+    )
+
+    assert [r.name for r in held] == ["admin", "ops"]
+    assert fake.api_requests("POST")[-1].json() == [
+        {"role_name": "ops"},
+        {"role_name": "admin"},
+        {"role_name": "ops"},
+    ]
+    assert [r["name"] for r in fake.memberships[(org.id, user.id)]["roles"]] == ["admin", "ops"]
+
+
+async def test_add_roles_with_an_unknown_role_is_a_bad_request_and_changes_nothing(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    _seed_roles(fake)
+    org, other = await _org(client), await _org(client, "Other")
+    user = await _user(client, org.id, roles=["viewer"])
+    await client.memberships.create(
+        organization_id=other.id, user_id=user.id, send_invitation_email=False
+    )
+    await client.roles.create("ops", organization_id=other.id, display_name="Ops")
+
+    for roles in (["admin", "ghost"], ["ops"]):  # ops: another organization's role
+        with pytest.raises(BadRequestError) as caught:
+            await client.users.add_roles(user.id, organization_id=org.id, roles=roles)
+        assert [v.field for v in caught.value.field_violations] == [
+            f"roles[{len(roles) - 1}].role_name"
+        ]
+    assert [r["name"] for r in fake.memberships[(org.id, user.id)]["roles"]] == ["viewer"]
+
+
+async def test_add_and_remove_roles_of_unknown_things_are_not_found(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    _seed_roles(fake)
+    org, other = await _org(client), await _org(client, "Other")
+    user = await _user(client, other.id)
+    for org_id, user_id in (("org_missing", user.id), (org.id, "usr_missing"), (org.id, user.id)):
+        with pytest.raises(NotFoundError):
+            await client.users.add_roles(user_id, organization_id=org_id, roles=["viewer"])
+        with pytest.raises(NotFoundError):
+            await client.users.remove_role(user_id, organization_id=org_id, role_name="viewer")
+
+
+async def test_add_roles_checks_its_arguments_before_sending(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    calls: list[tuple[str, str, object, type[Exception]]] = [
+        ("usr_1", "org_1", [], ValueError),
+        ("usr_1", "org_1", "admin", TypeError),
+        ("usr_1", "org_1", [""], ValueError),
+        ("usr_1", "org_1", ["x" * 101], ValueError),
+        ("usr_1", "org_1", [3], TypeError),
+        ("usr_1", "acme", ["admin"], ValueError),
+        ("ada", "org_1", ["admin"], ValueError),
+        ("", "org_1", ["admin"], ValueError),
+    ]
+    for user_id, org_id, roles, error in calls:
+        with pytest.raises(error):
+            await client.users.add_roles(user_id, organization_id=org_id, roles=roles)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        await client.users.add_roles("org_1", "usr_1", roles=["admin"])  # type: ignore[call-arg]
+    assert fake.api_requests() == []
+
+
+async def test_add_roles_the_server_takes_only_a_non_empty_array(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    _seed_roles(fake)
+    org = await _org(client)
+    user = await _user(client, org.id)
+    path = f"/api/v1/organizations/{org.id}/users/{user.id}/roles"
+    for body in ({"roles": [{"role_name": "viewer"}]}, [], [{"role_name": "x" * 101}]):
+        status, text = await _raw(fake, "POST", path, body)
+        assert status == 400, body
+        assert "roles" in text
+    status, text = await _raw(
+        fake, "POST", f"/api/v1/organizations/acme/users/{user.id}/roles", [{"role_name": "viewer"}]
+    )
+    assert status == 400
+    assert "organization_id" in text
+    assert fake.memberships[(org.id, user.id)]["roles"] == []
+    # The deprecated id still names a role.
+    status, text = await _raw(fake, "POST", path, [{"id": "role_2"}])
+    assert status == 200
+    assert json.loads(text) == {
+        "roles": [{"id": "role_2", "name": "admin", "display_name": "Admin"}]
+    }
+
+
+async def test_remove_role_takes_one_role_away(client: ScalekitClient, fake: FakeScalekit) -> None:
+    _seed_roles(fake)
+    org = await _org(client)
+    user = await _user(client, org.id, roles=["viewer", "admin"])
+
+    await client.users.remove_role(user.id, organization_id=org.id, role_name="admin")
+
+    (request,) = fake.api_requests("DELETE")
+    assert request.path == f"/api/v1/organizations/{org.id}/users/{user.id}/roles/admin"
+    listed = await client.users.list_roles(user.id, organization_id=org.id)
+    assert [r.name for r in listed.items] == ["viewer"]
+    (membership,) = (await client.users.get(user.id)).memberships
+    assert membership.permissions == ("users:read",)
+    assert "admin" in fake.roles  # the role itself stays
+    with pytest.raises(NotFoundError):  # no longer held
+        await client.users.remove_role(user.id, organization_id=org.id, role_name="admin")
+
+
+async def test_remove_role_checks_its_arguments_before_sending(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    with pytest.raises(ValueError, match="role_name"):
+        await client.users.remove_role("usr_1", organization_id="org_1", role_name="")
+    with pytest.raises(ValueError, match="organization_id"):
+        await client.users.remove_role("usr_1", organization_id="acme", role_name="admin")
+    with pytest.raises(ValueError, match="id"):
+        await client.users.remove_role("ada", organization_id="org_1", role_name="admin")
+    with pytest.raises(TypeError):
+        await client.users.remove_role("usr_1", "org_1", "admin")  # type: ignore[call-arg]
+    assert fake.api_requests() == []
+
+
+async def test_remove_role_a_name_with_a_slash_stays_one_segment(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    org = await _org(client)
+    user = await _user(client, org.id, roles=["a/b"])
+    await client.users.remove_role(user.id, organization_id=org.id, role_name="a/b")
+    (request,) = fake.api_requests("DELETE")
+    assert request.path.endswith("/roles/a%2Fb")
+    assert fake.memberships[(org.id, user.id)]["roles"] == []

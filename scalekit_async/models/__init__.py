@@ -15,12 +15,16 @@ from typing import TYPE_CHECKING, Any
 from . import (
     _common,
     api_clients,
+    api_resources,
+    api_tokens,
     auth_logs,
     connected_accounts,
     connections,
     directories,
     domains,
+    event_log,
     mcp,
+    oauth_clients,
     organizations,
     passkeys,
     passwordless,
@@ -33,12 +37,16 @@ from . import (
 from ._common import *  # noqa: F403
 from ._event_names import EVENT_NAMES
 from .api_clients import *  # noqa: F403
+from .api_resources import *  # noqa: F403
+from .api_tokens import *  # noqa: F403
 from .auth_logs import *  # noqa: F403
 from .connected_accounts import *  # noqa: F403
 from .connections import *  # noqa: F403
 from .directories import *  # noqa: F403
 from .domains import *  # noqa: F403
+from .event_log import *  # noqa: F403
 from .mcp import *  # noqa: F403
+from .oauth_clients import *  # noqa: F403
 from .organizations import *  # noqa: F403
 from .passkeys import *  # noqa: F403
 from .passwordless import *  # noqa: F403
@@ -72,13 +80,17 @@ if not TYPE_CHECKING:
     __all__: list[str] = []
     __all__ += _common.__all__
     __all__ += api_clients.__all__
+    __all__ += api_resources.__all__
+    __all__ += api_tokens.__all__
     __all__ += auth_logs.__all__
     __all__ += connected_accounts.__all__
     __all__ += connections.__all__
     __all__ += directories.__all__
     __all__ += domains.__all__
+    __all__ += event_log.__all__
     __all__ += EVENT_NAMES  # events.__all__, without importing events
     __all__ += mcp.__all__
+    __all__ += oauth_clients.__all__
     __all__ += organizations.__all__
     __all__ += passkeys.__all__
     __all__ += passwordless.__all__

@@ -21,12 +21,14 @@ from .domains import Domain
 __all__ = [
     "CodeChallengeType",
     "Connection",
+    "ConnectionAuthMode",
     "ConnectionConfigurationType",
     "ConnectionStatus",
     "ConnectionSummary",
     "ConnectionToggle",
     "ConnectionType",
     "GoogleDWDConfig",
+    "LoginUser",
     "OAuthConnectionConfig",
     "OAuthExtensions",
     "OAuthOptionalScopes",
@@ -73,6 +75,19 @@ class ConnectionType(OpenEnum):
     TRUSTED_IDP = "TRUSTED_IDP"
     SMART_FHIR = "SMART_FHIR"
     NO_AUTH = "NO_AUTH"
+
+
+class ConnectionAuthMode(OpenEnum):
+    """Whose credential an AgentKit connection acts with.
+
+    ``USER`` (the default): each end user authorizes their own account.
+    ``ORG_WIDE``: one credential an administrator authorized is shared by every
+    user of the connection (each still consents before it acts for them).
+    """
+
+    CONNECTION_AUTH_MODE_UNSPECIFIED = "CONNECTION_AUTH_MODE_UNSPECIFIED"
+    USER = "USER"
+    ORG_WIDE = "ORG_WIDE"
 
 
 class ConnectionStatus(OpenEnum):
@@ -389,9 +404,14 @@ class Connection:
     debug_enabled: bool = False
     configuration_type: ConnectionConfigurationType | None = None
     key_id: str | None = None
+    ui_button_title: str = ""
+    auth_mode: ConnectionAuthMode | None = None
     test_connection_uri: str = ""
     mcp_server_url: str | None = None
+    resolved_proxy_url: str | None = None
     attribute_mapping: Mapping[str, str] = attrs.field(factory=dict)
+    create_time: datetime | None = None
+    update_time: datetime | None = None
     domains: tuple[Domain, ...] = ()
     oidc_config: OIDCConnectionConfig | None = None
     saml_config: SAMLConnectionConfig | None = None
@@ -415,8 +435,11 @@ class ConnectionSummary:
     status: ConnectionStatus | None = None
     enabled: bool = False
     key_id: str = ""
+    ui_button_title: str = ""
+    auth_mode: ConnectionAuthMode | None = None
     mcp_server_url: str = ""
     domains: tuple[str, ...] = ()
+    created_at: datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -425,3 +448,38 @@ class ConnectionToggle:
 
     enabled: bool = False
     error_message: str | None = None
+
+
+# -- custom login ------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class LoginUser:
+    """The user your own login page signed in, handed to Scalekit to finish a login.
+
+    With a custom (bring-your-own) login connection, Scalekit sends the user to
+    your login page with a login request id; once you have authenticated them,
+    `Connections.update_login_user` passes this to Scalekit, which completes the
+    login as that user. `sub` and `email` are required unless `login_failed` is
+    set (then the login ends in an error instead). Fields left at their
+    defaults are not sent.
+    """
+
+    sub: str = ""
+    email: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    name: str = ""
+    preferred_username: str = ""
+    email_verified: bool = False
+    phone_number: str = ""
+    phone_number_verified: bool = False
+    picture: str = ""
+    gender: str = ""
+    locale: str = ""
+    groups: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    custom_attributes: Mapping[str, Any] = attrs.field(factory=dict)
+    organization_external_id: str | None = None
+    organization_external_name: str | None = None
+    login_failed: bool = False

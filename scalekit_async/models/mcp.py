@@ -1,4 +1,4 @@
-"""AgentKit MCP models: MCP server configurations, their accounts' state and session tokens."""
+"""AgentKit MCP models: MCP server configurations, their instances, accounts' state and tokens."""
 
 from __future__ import annotations
 
@@ -6,12 +6,23 @@ from datetime import datetime
 
 import attrs
 
+from .._enums import OpenEnum
+
 __all__ = [
+    "McpAccessLevel",
     "McpConfig",
     "McpConfigConnectionToolMapping",
     "McpConnectionAuthState",
+    "McpInstance",
     "McpSessionToken",
 ]
+
+
+class McpAccessLevel(OpenEnum):
+    """What an MCP session token lets its bearer do with the tools it reaches."""
+
+    FULL = "FULL"
+    READ_ONLY = "READ_ONLY"
 
 
 @attrs.frozen(kw_only=True)
@@ -63,3 +74,21 @@ class McpSessionToken:
 
     token: str | None = attrs.field(default=None, repr=False)
     expires_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class McpInstance:
+    """One user's MCP server made from an MCP configuration (**preview**).
+
+    Scalekit keeps at most one instance per configuration and user identifier;
+    `url` is the server an MCP client connects to, and `config` the
+    configuration it serves as it is now.
+    """
+
+    id: str = ""
+    name: str = ""
+    user_identifier: str = ""
+    config: McpConfig | None = None
+    url: str = ""
+    last_used_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -7,7 +7,21 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Provider"]
+from .._enums import OpenEnum
+
+__all__ = ["Provider", "ProviderType"]
+
+
+class ProviderType(OpenEnum):
+    """Which providers a provider list returns (``filter.provider_type``).
+
+    `DEFAULT` (the API's default) lists the providers Scalekit ships, `CUSTOM`
+    only your environment's custom providers, and `ALL` both.
+    """
+
+    DEFAULT = "DEFAULT"
+    CUSTOM = "CUSTOM"
+    ALL = "ALL"
 
 
 @attrs.frozen(kw_only=True)

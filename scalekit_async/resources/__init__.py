@@ -13,13 +13,17 @@ from ._base import Resource
 
 if TYPE_CHECKING:
     from .api_clients import ApiClients
+    from .api_resources import ApiResources
+    from .api_tokens import ApiTokens
     from .auth_logs import AuthLogs
     from .connected_accounts import ConnectedAccounts
     from .connections import Connections
     from .directories import Directories
     from .domains import Domains
+    from .events import Events
     from .mcp import Mcp
     from .memberships import Memberships
+    from .oauth_clients import OAuthClients
     from .organizations import Organizations
     from .passkeys import Passkeys
     from .passwordless import Passwordless
@@ -31,6 +35,10 @@ if TYPE_CHECKING:
     from .users import Users
 
 _MODULES = {
+    "ApiResources": "api_resources",
+    "OAuthClients": "oauth_clients",
+    "Events": "events",
+    "ApiTokens": "api_tokens",
     "ApiClients": "api_clients",
     "AuthLogs": "auth_logs",
     "ConnectedAccounts": "connected_accounts",
@@ -59,6 +67,10 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "ApiResources",
+    "OAuthClients",
+    "Events",
+    "ApiTokens",
     "ApiClients",
     "AuthLogs",
     "ConnectedAccounts",

@@ -9,13 +9,22 @@ from .._converter import format_timestamp
 from .._pagination import AsyncPaginator
 from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGivenOr, given
-from ..models.directories import Directory, DirectoryGroup, DirectoryToggle, DirectoryUser
+from ..models.directories import (
+    Directory,
+    DirectoryGroup,
+    DirectoryProvider,
+    DirectoryToggle,
+    DirectoryType,
+    DirectoryUser,
+)
 from ._base import Resource, check_page_size
 
 __all__ = ["Directories"]
 
 _LIST = Route("GET", "/api/v1/organizations/{organization_id}/directories")
 _GET = Route("GET", "/api/v1/organizations/{organization_id}/directories/{id}")
+_CREATE = Route("POST", "/api/v1/organizations/{organization_id}/directories")
+_DELETE = Route("DELETE", "/api/v1/organizations/{organization_id}/directories/{id}")
 _ENABLE = Route("PATCH", "/api/v1/organizations/{organization_id}/directories/{id}:enable")
 _DISABLE = Route("PATCH", "/api/v1/organizations/{organization_id}/directories/{id}:disable")
 _LIST_USERS = Route(
@@ -31,7 +40,7 @@ T = TypeVar("T")
 
 
 class Directories(Resource):
-    """Read and toggle an organization's directories and list what they synced."""
+    """Create, read, toggle and delete an organization's directories; list what they synced."""
 
     __slots__ = ()
 
@@ -39,6 +48,48 @@ class Directories(Resource):
     def list(self, *, organization_id: str) -> AsyncPaginator[Directory]:
         """List an organization's directories (the server answers in one page)."""
         return self._list_all(_LIST, organization_id, key="directories", item=Directory)
+
+    @operation(_CREATE)
+    async def create(
+        self,
+        *,
+        organization_id: str,
+        directory_type: DirectoryType | str,
+        directory_provider: DirectoryProvider | str | None = None,
+    ) -> Directory:
+        """Create a directory for the organization *organization_id*; returns it.
+
+        **Preview.** Scalekit marks this operation as preview: the API may change.
+
+        `directory_type` says how it syncs (``SCIM``, ``LDAP``, ``POLL``) and
+        `directory_provider` the identity provider it syncs from (``OKTA``,
+        ``MICROSOFT_AD``...). The new directory is disabled: configure the
+        provider with its endpoint and secret, then `enable` it.
+
+        Raises:
+            TypeError: an argument is not a string (or its enum).
+            ValueError: `directory_type` is empty or ``DIRECTORY_TYPE_UNSPECIFIED``.
+
+        """
+        segment("organization_id", organization_id)
+        kind = _enum("directory_type", directory_type, DirectoryType)
+        if kind is NOT_GIVEN or kind == DirectoryType.DIRECTORY_TYPE_UNSPECIFIED:
+            raise ValueError("directory_type is required (SCIM, LDAP or POLL)")
+        body = given(
+            directory_type=kind,
+            directory_provider=_enum("directory_provider", directory_provider, DirectoryProvider),
+        )
+        data = await self._engine.call(_CREATE, organization_id, body=body)
+        return self._engine.unwrap(data, "directory", Directory)
+
+    @operation(_DELETE)
+    async def delete(self, id: str, *, organization_id: str) -> None:
+        """Delete the directory *id* of an organization, with the users and groups it synced.
+
+        **Preview.** Scalekit marks this operation as preview: the API may change.
+        """
+        segment("id", id)
+        await self._engine.call(_DELETE, organization_id, id)
 
     @operation(_GET)
     async def get(self, id: str, *, organization_id: str) -> Directory:
@@ -136,6 +187,17 @@ class Directories(Resource):
 def _given(value: T | None) -> NotGivenOr[T]:
     """`None` as not given: list filters leave out what the caller passed as `None`."""
     return NOT_GIVEN if value is None else value
+
+
+def _enum(name: str, value: object, kind: type[Any]) -> Any:
+    """An enum argument as its wire name (a member or its string; `None`: not given)."""
+    if value is None:
+        return NOT_GIVEN
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a {kind.__name__} or str, not {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must not be empty")
+    return str(kind(value))
 
 
 def _flag(name: str, value: bool | None) -> Any:

@@ -31,6 +31,14 @@ _SETTINGS = Route("PATCH", "/api/v1/organizations/{id}/settings")
 _GET_SESSION_POLICY = Route("GET", "/api/v1/organizations/{organization_id}/session-policy")
 _UPDATE_SESSION_POLICY = Route("PATCH", "/api/v1/organizations/{organization_id}/session-policy")
 _USER_MANAGEMENT = Route("PATCH", "/api/v1/organizations/{organization_id}/settings/usermanagement")
+_GET_USER_MANAGEMENT = Route(
+    "GET", "/api/v1/organizations/{organization_id}/settings/usermanagement"
+)
+_SEARCH = Route("GET", "/api/v1/organizations:search")
+
+SEARCH_MAX_PAGE_SIZE = 30
+"""The largest ``page_size`` of an organization search."""
+_MAX_ORGANIZATION_ID = 32
 
 
 class Organizations(Resource):
@@ -130,6 +138,35 @@ class Organizations(Resource):
             _LIST, key="organizations", item=Organization, params=params, page_token=page_token
         )
 
+    @operation(_SEARCH)
+    def search(
+        self,
+        query: str,
+        *,
+        page_size: int | None = None,
+        page_token: str | None = None,
+    ) -> AsyncPaginator[Organization]:
+        """Find organizations whose name, id or external id contains *query* (any case).
+
+        **Preview.** Scalekit marks this operation as a preview: the API may change.
+
+        Args:
+            query: The text to look for, 3 to 100 characters.
+            page_size: Organizations per page, 1 to 30.
+            page_token: Where to start: a page's `next_page_token` or `prev_page_token`.
+        """
+        if not isinstance(query, str):
+            raise TypeError(f"query must be a str, not {type(query).__name__}")
+        if not 3 <= len(query) <= 100:
+            raise ValueError(f"query must be 3 to 100 characters, got {len(query)}")
+        check_page_size(page_size, SEARCH_MAX_PAGE_SIZE)
+        check_strings(page_token=page_token)
+        params = given(query=query, page_size=page_size)  # the query drops None
+        token = NOT_GIVEN if page_token is None else page_token
+        return self._paginate(
+            _SEARCH, key="organizations", item=Organization, params=params, page_token=token
+        )
+
     @operation(_SETTINGS)
     async def update_settings(self, id: str, *, features: Mapping[str, bool]) -> Organization:
         """Turn organization features on or off, e.g. ``{"sso": True, "dir_sync": False}``."""
@@ -199,6 +236,35 @@ class Organizations(Resource):
         body = {"settings": {"max_allowed_users": max_allowed_users}}
         data = await self._engine.call(_USER_MANAGEMENT, id, body=body)
         return self._engine.unwrap(data, "settings", UserManagementSettings)
+
+    @operation(_GET_USER_MANAGEMENT)
+    async def get_user_management_settings(self, id: str) -> UserManagementSettings:
+        """Fetch the user-management limits of the organization *id*, as last set.
+
+        **Preview.** Scalekit marks this operation as a preview: the API may change.
+
+        `max_allowed_users` is `None` when no limit was ever set (or it was
+        removed); `upsert_user_management_settings` changes it.
+
+        Raises:
+            ValueError: *id* is not an organization id (``org_...``, at most 32 characters).
+
+        """
+        _organization_id(id)
+        data = await self._engine.call(_GET_USER_MANAGEMENT, id)
+        if isinstance(data, Mapping) and data.get("settings") is None:
+            return UserManagementSettings()  # protojson omits an empty settings message
+        return self._engine.unwrap(data, "settings", UserManagementSettings)
+
+
+def _organization_id(value: str) -> None:
+    """Check an organization id the way the API's validation does (``org_``, 32 at most)."""
+    segment("id", value)  # a TypeError for a non-string, naming `id` as the caller knows it
+    if not value.startswith("org_") or len(value) > _MAX_ORGANIZATION_ID:
+        raise ValueError(
+            f"id must be an organization id (org_..., at most {_MAX_ORGANIZATION_ID} "
+            f"characters), got {value!r}"
+        )
 
 
 def _metadata(value: NotGivenOr[Mapping[str, str] | None]) -> object:

@@ -1,32 +1,80 @@
-"""``client.providers``: AgentKit custom providers (your own connectors).
+"""``client.providers``: AgentKit providers, and your own custom providers (connectors).
 
 A custom provider describes a third-party app Scalekit does not ship: how it
 authenticates (``auth_patterns``) and, optionally, a proxy to reach it.
 Scalekit derives the provider's ``identifier`` from its display name; update
-and delete take that identifier.
+and delete take that identifier. `Providers.list` lists the providers Scalekit
+ships, your custom ones, or both.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .._pagination import AsyncPaginator
 from .._routes import Route, operation
 from .._types import NOT_GIVEN, NotGivenOr, given
-from ..models.providers import Provider
-from ._base import Resource
+from ..models.providers import Provider, ProviderType
+from ._base import Resource, check_page_size, check_strings
 
 __all__ = ["Providers"]
 
 _CREATE = Route("POST", "/api/v1/custom-providers")
 _UPDATE = Route("PUT", "/api/v1/custom-providers/{identifier}")
 _DELETE = Route("DELETE", "/api/v1/custom-providers/{identifier}")
+_LIST = Route("GET", "/api/v1/providers")
+
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_:-]{0,255}")
+_MAX_UINT32 = 2**32 - 1
 
 
 class Providers(Resource):
-    """Create, replace and delete the custom providers of your environment."""
+    """List providers; create, replace and delete the custom providers of your environment."""
 
     __slots__ = ()
+
+    @operation(_LIST)
+    def list(
+        self,
+        *,
+        provider_type: ProviderType | str | None = None,
+        identifier: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+    ) -> AsyncPaginator[Provider]:
+        """List providers: await for the first page, or ``async for`` every one.
+
+        **Preview.** Scalekit marks this operation as a preview: the API may change.
+
+        Args:
+            provider_type: Which providers: `ProviderType.DEFAULT` (the API's
+                default) the ones Scalekit ships, `CUSTOM` your environment's
+                custom providers, `ALL` both.
+            identifier: Only the provider with this identifier (letters, digits,
+                ``_``, ``:`` and ``-``; at most 255 characters).
+            page_size: Providers per page (server default when not given).
+            page_token: Where to start: a page's `next_page_token` or `prev_page_token`.
+
+        `None` is the same as leaving an argument out.
+        """
+        check_strings(provider_type=provider_type, identifier=identifier, page_token=page_token)
+        if identifier is not None and not _IDENTIFIER.fullmatch(identifier):
+            raise ValueError(
+                "identifier must be at most 255 letters, digits, '_', ':' or '-', "
+                f"got {identifier!r}"
+            )
+        if provider_type == "":
+            raise ValueError("provider_type must not be empty (None: the API's default)")
+        check_page_size(page_size, _MAX_UINT32)
+        params = given(page_size=page_size, identifier=identifier)
+        if provider_type is not None:
+            params["filter.provider_type"] = str(provider_type)
+        token = NOT_GIVEN if page_token is None else page_token
+        return self._paginate(
+            _LIST, key="providers", item=Provider, params=params, page_token=token
+        )
 
     @operation(_CREATE)
     async def create(

@@ -10,6 +10,7 @@ changed or deleted the same way wherever it lives.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import overload
 
@@ -28,6 +29,7 @@ _UPDATE = Route("PUT", "/api/v1/roles/{role_name}")
 _DELETE = Route("DELETE", "/api/v1/roles/{role_name}")
 _DEPENDENTS = Route("GET", "/api/v1/roles/{role_name}/dependents")
 _USERS_COUNT = Route("GET", "/api/v1/roles/{role_name}/users:count")
+_DELETE_BASE = Route("DELETE", "/api/v1/roles/{role_name}/base")
 _SET_DEFAULTS = Route("PATCH", "/api/v1/roles:set_defaults")
 _SET_DEFAULTS_ALT = Route("PATCH", "/api/v1/roles/default", alternate=True)
 _LIST_ORG = Route("GET", "/api/v1/organizations/{org_id}/roles")
@@ -36,12 +38,16 @@ _GET_ORG = Route("GET", "/api/v1/organizations/{org_id}/roles/{role_name}")
 _UPDATE_ORG = Route("PUT", "/api/v1/organizations/{org_id}/roles/{role_name}")
 _DELETE_ORG = Route("DELETE", "/api/v1/organizations/{org_id}/roles/{role_name}")
 _SET_ORG_DEFAULTS = Route("PATCH", "/api/v1/organizations/{org_id}/roles:set_defaults")
+_USERS_COUNT_ORG = Route("GET", "/api/v1/organizations/{org_id}/roles/{role_name}/users:count")
+_DELETE_ORG_BASE = Route("DELETE", "/api/v1/organizations/{org_id}/roles/{role_name}/base")
 _LIST_PERMISSIONS = Route("GET", "/api/v1/roles/{role_name}/permissions")
 _ADD_PERMISSIONS = Route("POST", "/api/v1/roles/{role_name}/permissions")
 _REMOVE_PERMISSION = Route("DELETE", "/api/v1/roles/{role_name}/permissions/{permission_name}")
 _LIST_EFFECTIVE_PERMISSIONS = Route("GET", "/api/v1/roles/{role_name}/permissions:all")
 
 _MAX_PERMISSIONS = 100
+_BASE_ROLE_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
+_MAX_ORG_ID = 32
 
 
 class Roles(Resource):
@@ -175,12 +181,54 @@ class Roles(Resource):
         """List the environment roles that directly extend role *name* (one page)."""
         return self._list_all(_DEPENDENTS, _key(name), key="roles", item=Role)
 
-    @operation(_USERS_COUNT)
-    async def get_users_count(self, name: str) -> int:
-        """Count the users that hold an environment role (e.g. before deleting it)."""
-        data = await self._engine.call(_USERS_COUNT, _key(name))
+    @operation(_USERS_COUNT, _USERS_COUNT_ORG)
+    async def get_users_count(self, name: str, *, organization_id: str | None = None) -> int:
+        """Count the users that hold a role (e.g. before deleting it).
+
+        Without `organization_id`, the environment role's holders in every
+        organization. With it, the members of that organization holding role
+        *name* as that organization sees it (its own role of that name, else the
+        environment's).
+
+        **Preview.** The organization route (with `organization_id`) is a preview
+        operation of Scalekit's API: it may change.
+        """
+        org, key = _scope(organization_id), _key(name)
+        if org is None:
+            data = await self._engine.call(_USERS_COUNT, key)
+        else:
+            data = await self._engine.call(_USERS_COUNT_ORG, org, key)
         count = self._engine.structure(data, RoleUsersCount).count
         return count or 0
+
+    @operation(_DELETE_BASE, _DELETE_ORG_BASE)
+    async def delete_base(self, name: str, *, organization_id: str | None = None) -> None:
+        """Stop role *name* extending its base role: it keeps only its own permissions.
+
+        **Preview.** Scalekit marks this operation as a preview: the API may change.
+
+        A role created or updated with ``extends`` inherits its base role's
+        permissions; this removes that link (the base role itself stays). With
+        `organization_id`, it changes that organization's own role.
+
+        Raises:
+            ValueError: *name* is not 1 to 64 letters, digits and underscores (the
+                API's rule for this operation), or `organization_id` is not an
+                organization id (``org...``, at most 32 characters).
+
+        """
+        org, key = _scope(organization_id), _key(name)
+        if not _BASE_ROLE_NAME.fullmatch(key):
+            raise ValueError(f"name must be 1 to 64 letters, digits or underscores, got {key!r}")
+        if org is None:
+            await self._engine.call(_DELETE_BASE, key)
+            return
+        if not org.startswith("org") or len(org) > _MAX_ORG_ID:
+            raise ValueError(
+                f"organization_id must be an organization id (org..., at most {_MAX_ORG_ID} "
+                f"characters), got {org!r}"
+            )
+        await self._engine.call(_DELETE_ORG_BASE, org, key)
 
     # -- default roles -------------------------------------------------------
 

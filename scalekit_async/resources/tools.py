@@ -11,7 +11,8 @@ at its provider raises `scalekit_async.ToolExecutionError`, which carries the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, overload
 
 import attrs
@@ -19,10 +20,18 @@ import attrs
 from .._pagination import AsyncPaginator
 from .._routes import Route, operation
 from .._types import NOT_GIVEN, NotGivenOr
-from ..models.tools import ScopedTool, Tool, ToolExecution
+from ..models.tools import ScopedTool, SearchedTool, Tool, ToolExecution
 from ._base import Resource, check_page_size
 
-__all__ = ["EXECUTE_READ_TIMEOUT", "EXECUTE_TIMEOUT", "Tools"]
+__all__ = [
+    "EXECUTE_READ_TIMEOUT",
+    "EXECUTE_TIMEOUT",
+    "SEARCH_TOP_K_MAX",
+    "AfterModifier",
+    "BeforeModifier",
+    "ToolModifiers",
+    "Tools",
+]
 
 T = TypeVar("T")
 
@@ -30,6 +39,10 @@ _LIST = Route("GET", "/api/v1/tools")
 _LIST_SCOPED = Route("GET", "/api/v1/tools/scoped")
 _LIST_AVAILABLE = Route("GET", "/api/v1/tools/available")
 _EXECUTE = Route("POST", "/api/v1/execute_tool", replayable=False)
+_SEARCH = Route("POST", "/api/v1/tools:search")
+
+SEARCH_TOP_K_MAX = 50
+"""The most results `Tools.search` returns (the API caps ``top_k`` there)."""
 
 EXECUTE_TIMEOUT = 120.0
 """The default deadline of `Tools.execute`, in seconds (token fetch and attempt together).
@@ -39,6 +52,121 @@ this SDK allows twice that by default.
 """
 EXECUTE_READ_TIMEOUT = 90.0
 """How long `Tools.execute` waits for the answer once the request is sent, in seconds."""
+
+
+BeforeModifier = Callable[[str, dict[str, Any]], Mapping[str, Any] | Awaitable[Mapping[str, Any]]]
+"""Called with a tool's name and its input before it runs; returns the input to send."""
+AfterModifier = Callable[[str, ToolExecution], ToolExecution | Awaitable[ToolExecution]]
+"""Called with a tool's name and its result after it ran; returns the result to give back."""
+
+
+class ToolModifiers:
+    """Transforms of tool input and output, applied by `Tools.execute` and the agent adapters.
+
+    Register a function for some tools (by name) or for every tool; each may
+    be a plain function or a coroutine function. Before-modifiers get the
+    tool's name and a copy of its input and return the input to send;
+    after-modifiers get the name and the `ToolExecution` and return the one to
+    give back (``attrs.evolve(result, data=...)``). They run in registration
+    order. Pass the same registry to every call that should use it
+    (``client.tools.execute(..., modifiers=mods)``)::
+
+        mods = ToolModifiers()
+
+        @mods.before("gmail_send_email")
+        def sign(name: str, params: dict[str, Any]) -> dict[str, Any]:
+            return {**params, "subject": "[agent] " + params["subject"]}
+
+        @mods.after()
+        async def redact(name: str, result: ToolExecution) -> ToolExecution:
+            return attrs.evolve(result, data=await scrub(result.data))
+
+    Unlike the official SDK's modifiers, they are not state of a client: one
+    registry can serve several clients, and a call without it runs unmodified.
+    """
+
+    __slots__ = ("_after", "_before")
+
+    def __init__(self) -> None:
+        self._before: list[tuple[frozenset[str] | None, BeforeModifier]] = []
+        self._after: list[tuple[frozenset[str] | None, AfterModifier]] = []
+
+    def __repr__(self) -> str:
+        return f"<ToolModifiers before={len(self._before)} after={len(self._after)}>"
+
+    def before(self, *tool_names: str) -> Callable[[BeforeModifier], BeforeModifier]:
+        """Register the decorated function as a before-modifier of *tool_names* (none: all)."""
+        names = _modifier_names(tool_names)
+
+        def register(function: BeforeModifier) -> BeforeModifier:
+            self.add_before(function, *(names or ()))
+            return function
+
+        return register
+
+    def after(self, *tool_names: str) -> Callable[[AfterModifier], AfterModifier]:
+        """Register the decorated function as an after-modifier of *tool_names* (none: all)."""
+        names = _modifier_names(tool_names)
+
+        def register(function: AfterModifier) -> AfterModifier:
+            self.add_after(function, *(names or ()))
+            return function
+
+        return register
+
+    def add_before(self, function: BeforeModifier, *tool_names: str) -> None:
+        """Register *function* as a before-modifier of *tool_names* (none: every tool)."""
+        if not callable(function):
+            raise TypeError("a modifier must be callable")
+        self._before.append((_modifier_names(tool_names), function))
+
+    def add_after(self, function: AfterModifier, *tool_names: str) -> None:
+        """Register *function* as an after-modifier of *tool_names* (none: every tool)."""
+        if not callable(function):
+            raise TypeError("a modifier must be callable")
+        self._after.append((_modifier_names(tool_names), function))
+
+    async def apply_before(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The input to send for tool *name*: *params* through each matching before-modifier."""
+        current = dict(params)
+        for names, function in self._before:
+            if names is None or name in names:
+                result = function(name, dict(current))
+                if inspect.isawaitable(result):
+                    result = await result
+                if not isinstance(result, Mapping):
+                    raise TypeError(
+                        f"before-modifier {_callable_name(function)} returned "
+                        f"{type(result).__name__}, not a mapping"
+                    )
+                current = dict(result)
+        return current
+
+    async def apply_after(self, name: str, result: ToolExecution) -> ToolExecution:
+        """The result to give back for tool *name*: *result* through each after-modifier."""
+        for names, function in self._after:
+            if names is None or name in names:
+                changed = function(name, result)
+                if inspect.isawaitable(changed):
+                    changed = await changed
+                if not isinstance(changed, ToolExecution):
+                    raise TypeError(
+                        f"after-modifier {_callable_name(function)} returned "
+                        f"{type(changed).__name__}, not a ToolExecution"
+                    )
+                result = changed
+        return result
+
+
+def _modifier_names(tool_names: tuple[str, ...]) -> frozenset[str] | None:
+    for name in tool_names:
+        if not isinstance(name, str) or not name:
+            raise TypeError("tool names must be non-empty str (call before() for every tool)")
+    return frozenset(tool_names) if tool_names else None
+
+
+def _callable_name(function: object) -> str:
+    return str(getattr(function, "__qualname__", None) or repr(function))
 
 
 class Tools(Resource):
@@ -206,6 +334,7 @@ class Tools(Resource):
         user_id: str | None = None,
         agent_run_id: str | None = None,
         timeout: float | None = None,
+        modifiers: ToolModifiers | None = None,
     ) -> ToolExecution:
         """Run the tool *name* with *params* through a connected account, and return its output.
 
@@ -220,6 +349,10 @@ class Tools(Resource):
         the other phase limits are the client's. It is not retried once sent,
         since running a tool twice may act twice.
 
+        With *modifiers* (a `ToolModifiers`), *params* go through its
+        before-modifiers for *name* first and the result through its
+        after-modifiers; a modifier's exception propagates as raised.
+
         Raises:
             ToolExecutionError: the tool failed at its provider.
             NotFoundError: no such tool, or no such connected account.
@@ -230,6 +363,8 @@ class Tools(Resource):
             raise ValueError("name must not be empty")
         if params is not None and not isinstance(params, Mapping):
             raise TypeError("params must be a mapping (a JSON object)")
+        if modifiers is not None and not isinstance(modifiers, ToolModifiers):
+            raise TypeError(f"modifiers must be ToolModifiers, not {type(modifiers).__name__}")
         engine = self._engine
         if timeout is None:
             timeout = max(EXECUTE_TIMEOUT, engine.options.timeout)
@@ -237,6 +372,8 @@ class Tools(Resource):
             raise ValueError("timeout must be a positive number of seconds")
         phases = engine.options.timeouts
         timeouts = attrs.evolve(phases, read=max(phases.read, EXECUTE_READ_TIMEOUT))
+        if modifiers is not None:
+            params = await modifiers.apply_before(name, params or {})
         body = _present(
             tool_name=name,
             params=None if params is None else dict(params),
@@ -248,7 +385,50 @@ class Tools(Resource):
             agent_run_id=agent_run_id,
         )
         data = await engine.call(_EXECUTE, body=body, timeout=float(timeout), timeouts=timeouts)
-        return engine.structure(data, ToolExecution)
+        result = engine.structure(data, ToolExecution)
+        if modifiers is not None:
+            result = await modifiers.apply_after(name, result)
+        return result
+
+    @operation(_SEARCH)
+    async def search(
+        self,
+        query: str,
+        *,
+        identifier: str | None = None,
+        top_k: int | None = None,
+    ) -> tuple[SearchedTool, ...]:
+        """**Preview.** Find the tools for a job described in words, best match first.
+
+        This operation is in preview at Scalekit: its request and answer may
+        change.
+
+        *query* (1 to 256 characters) is ranked against tool names,
+        descriptions and providers. With *identifier* (an end user's email or
+        id, at most 100 characters) each result lists the connections that
+        identifier has an account on, each with its readiness
+        (`SearchedTool.connections`). *top_k* is how many results to return
+        (the API's default is 10; at most `SEARCH_TOP_K_MAX`). An argument
+        passed as `None` is not sent.
+        """
+        if not isinstance(query, str):
+            raise TypeError(f"query must be a str, not {type(query).__name__}")
+        if not 1 <= len(query) <= 256:
+            raise ValueError("query must be 1 to 256 characters")
+        if identifier is not None:
+            if not isinstance(identifier, str):
+                raise TypeError(f"identifier must be a str, not {type(identifier).__name__}")
+            if len(identifier) > 100:
+                raise ValueError("identifier must be at most 100 characters")
+        if top_k is not None:
+            if isinstance(top_k, bool) or not isinstance(top_k, int):
+                raise TypeError(f"top_k must be an int, not {type(top_k).__name__}")
+            if not 1 <= top_k <= SEARCH_TOP_K_MAX:
+                raise ValueError(f"top_k must be between 1 and {SEARCH_TOP_K_MAX}")
+        body = _present(query=query, identifier=identifier, top_k=top_k)
+        data = await self._engine.call(_SEARCH, body=body)
+        tools = data.get("tools") if isinstance(data, Mapping) else None
+        return self._engine.structure(tools or [], tuple[SearchedTool, ...])
 
 
 def _require_identifier(identifier: object) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from .._pagination import AsyncPaginator
-from .._routes import Route, operation
+from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models._common import RoleRef
 from ..models.users import User, UserPermission, UserProfileInput
@@ -31,6 +31,11 @@ _LIST_ROLES = Route("GET", "/api/v1/organizations/{organization_id}/users/{user_
 _LIST_PERMISSIONS = Route(
     "GET", "/api/v1/organizations/{organization_id}/users/{user_id}/permissions"
 )
+_ADD_ROLES = Route("POST", "/api/v1/organizations/{organization_id}/users/{user_id}/roles")
+_REMOVE_ROLE = Route(
+    "DELETE", "/api/v1/organizations/{organization_id}/users/{user_id}/roles/{role_name}"
+)
+_MAX_ROLE_NAME = 100
 
 LIST_MAX_PAGE_SIZE = 100
 """The largest ``page_size`` of the user lists (environment and organization)."""
@@ -211,6 +216,48 @@ class Users(Resource):
             _LIST_PERMISSIONS, organization_id, id, key="permissions", item=UserPermission
         )
 
+    @operation(_ADD_ROLES)
+    async def add_roles(
+        self, id: str, *, organization_id: str, roles: Iterable[str | RoleRef]
+    ) -> tuple[RoleRef, ...]:
+        """Give user *id* more roles in an organization; returns every role they now hold.
+
+        **Preview.** Scalekit marks this operation as a preview: the API may change.
+
+        The roles are added to the user's membership of that organization (the
+        ones they hold already stay; see `remove_role`), so the user must be a
+        member. On the wire the body is a JSON array, ``[{"role_name": ...}]``,
+        not an object: the API's request field is a repeated one.
+
+        Args:
+            id: The user (``usr_...``).
+            organization_id: The organization (``org_...``) whose membership gains the roles.
+            roles: Role names (or `RoleRef`s): at least one, each at most 100 characters.
+
+        Raises:
+            ValueError: no role, an empty or overlong role name, or an id without its prefix.
+
+        """
+        _prefixed(organization_id, "organization_id", "org_")
+        _prefixed(id, "id", "usr_")
+        body = [{"role_name": name} for name in _assigned_role_names(roles)]
+        data = await self._engine.call(_ADD_ROLES, organization_id, id, body=body)
+        raw = data.get("roles") if isinstance(data, Mapping) else None
+        return self._engine.structure(raw or [], tuple[RoleRef, ...])
+
+    @operation(_REMOVE_ROLE)
+    async def remove_role(self, id: str, *, organization_id: str, role_name: str) -> None:
+        """Take role *role_name* away from user *id* in an organization.
+
+        **Preview.** Scalekit marks this operation as a preview: the API may change.
+
+        Only that organization's membership changes; the role itself stays.
+        """
+        _prefixed(organization_id, "organization_id", "org_")
+        _prefixed(id, "id", "usr_")
+        segment("role_name", role_name)
+        await self._engine.call(_REMOVE_ROLE, organization_id, id, role_name)
+
     def _scoped_paginate(
         self,
         environment_route: Route,
@@ -304,6 +351,24 @@ def _role_list(roles: Iterable[str | RoleRef]) -> list[dict[str, str]]:
             raise ValueError("a role name must not be empty")
         out.append({"name": name})
     return out
+
+
+def _prefixed(value: str, name: str, prefix: str) -> None:
+    """An id the API checks for its prefix (``org_``, ``usr_``), checked before sending."""
+    segment(name, value)  # TypeError for a non-string, ValueError for an empty one
+    if not value.startswith(prefix):
+        raise ValueError(f"{name} must start with {prefix!r}, got {value!r}")
+
+
+def _assigned_role_names(roles: Iterable[str | RoleRef]) -> list[str]:
+    """The role names of an `add_roles` call: at least one, each 1 to 100 characters."""
+    names = [entry["name"] for entry in _role_list(roles)]
+    if not names:
+        raise ValueError("roles must name at least one role")
+    for name in names:
+        if len(name) > _MAX_ROLE_NAME:
+            raise ValueError(f"a role name holds at most {_MAX_ROLE_NAME} characters: {name!r}")
+    return names
 
 
 def membership_body(

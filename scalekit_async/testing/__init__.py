@@ -29,11 +29,14 @@ Module map, lowest layer first (a module imports only modules above it):
 - ``_delivery``: webhook subscriptions, signing and delivery (`Webhooks`, `sign_webhook`).
 - ``_records``: typed, read-only records of the fake's state (`UserRecord`, ...).
 - ``_stores``: the indexed record stores of each area (`Store`, `UserStore`, ...).
+- ``_stores_tokens``: the store of API tokens (`ApiTokenStore`).
+- ``_stores_clients``: the stores of environment OAuth clients and API resources.
+- ``_stores_connections``: the stores of custom-login requests and MCP instances.
 - ``_state``: `FakeState`, what a fake knows: credentials, records, routes, ids, webhooks.
 - ``_events``: the webhook event of each state change (`emit`), `EMITTED_EVENT_TYPES`.
 - ``_organizations``: the Organizations endpoints.
 - ``_domains``: the Domains endpoints (an organization's domains).
-- ``_connections``: the SSO Connections endpoints and `add_connection`.
+- ``_connections``: the SSO Connections endpoints, `add_connection` and `add_login_request`.
 - ``_directories``: the SCIM Directory endpoints and the ``add_directory*`` helpers.
 - ``_users``: the Users endpoints, and user and membership records shared with memberships.
 - ``_memberships``: the Memberships endpoints (add, change, remove, resend invitations).
@@ -48,6 +51,11 @@ Module map, lowest layer first (a module imports only modules above it):
 - ``_tools``: the tool catalogue (`TOOLS`), tool execution and `fail_tool`.
 - ``_mcp``: the MCP configuration endpoints.
 - ``_providers``: the custom provider endpoints.
+- ``_api_tokens``: the API token (opaque API key) endpoints.
+- ``_event_log``: the environment's event log endpoint (``events/paginated``).
+- ``_oauth_clients``: the environment OAuth client endpoints, their secrets and consents.
+- ``_api_resources``: the API resource endpoints, their clients and user consents, and
+  `add_resource` and `add_user_consent`.
 - ``_oauth``: hosted login, user grants, signing keys and token minting (`FakeOAuth`).
 - ``_validation``: requests (and, strict, answers) checked against the packaged spec.
 - ``_server``: serving an `App` over HTTP/1.1 on a socket (`ServerStats`).
@@ -56,9 +64,10 @@ Module map, lowest layer first (a module imports only modules above it):
 - ``__main__``: the ``scalekit-fake`` emulator command line.
 """
 
+from ._api_resources import add_resource, add_user_consent
 from ._auth_logs import add_auth_request
 from ._connected_accounts import complete_authorization
-from ._connections import add_connection
+from ._connections import add_connection, add_login_request
 from ._delivery import Delivery, Subscription, Webhooks, new_webhook_secret, sign_webhook
 from ._directories import add_directory, add_directory_group, add_directory_user
 from ._events import EMITTED_EVENT_TYPES, subscribe
@@ -139,7 +148,10 @@ __all__ = [
     "add_directory",
     "add_directory_group",
     "add_directory_user",
+    "add_login_request",
     "add_passkey",
+    "add_resource",
+    "add_user_consent",
     "add_session",
     "apply_seed",
     "load_seed",

@@ -17,10 +17,30 @@ plays the user who follows the link and authorizes at the provider. Without a
 waits in ``PENDING_VERIFICATION`` until ``POST .../user/verify``. Flows are
 kept in ``fake.authorization_flows`` (`AuthorizationFlow`, by flow id), and the
 connection id given to each connector in ``fake.connector_connection_ids``.
+
+The AgentKit proxy (``/proxy/...``, any of GET, HEAD, POST, PUT, PATCH,
+DELETE; up to `PROXY_MAX_SEGMENTS` path segments) first checks what Scalekit
+checks, answering its own errors in Scalekit's shape: the bearer token (401),
+the ``connection_name`` and ``identifier`` headers (400), that such an account
+exists (404) and is ``ACTIVE`` (400 ``FAILED_PRECONDITION``). It then plays
+the third-party API:
+
+- ``/proxy/status/{code}`` answers *code* with an upstream-shaped JSON body
+  (``{"error": {"status": code, "message": ...}}``), e.g. an upstream 401 that
+  the client must pass through, not take for its own token's rejection;
+- ``/proxy/bytes/{n}`` answers *n* bytes (``application/octet-stream``, at
+  most 16 MiB);
+- any other path echoes the request as JSON: ``method``, ``path``, ``query``
+  (pairs), ``headers`` (lowercased, without ``authorization``), ``body`` (as
+  text), ``body_size``, and the ``connected_account_id`` it acted as.
+
+Upstream answers carry ``x-upstream: fake``. Injected faults
+(``fake.fail_next(path_prefix="/proxy/")``) are Scalekit's own errors.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -42,7 +62,13 @@ from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
 from ._state import AuthorizationFlow, FakeState
 
-__all__ = ["CONNECTORS", "complete_authorization", "install"]
+__all__ = ["CONNECTORS", "PROXY_MAX_SEGMENTS", "complete_authorization", "install"]
+
+PROXY_MAX_SEGMENTS = 8
+"""The deepest upstream path the fake proxy routes (``/proxy/a/b/.../h``)."""
+_PROXY_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+_PROXY_MAX_BYTES = 16 * 1024 * 1024
+_UPSTREAM = (("x-upstream", "fake"),)
 
 CONNECTORS: Mapping[str, Mapping[str, str]] = {
     "gmail": {"provider": "GMAIL", "authorization_type": "OAUTH"},
@@ -544,6 +570,7 @@ def install(fake: FakeState) -> None:
             },
         )
 
+    _install_proxy(fake)
     add = fake.router.add
     add("GET", "/api/v1/connected_accounts:search", search)
     add("POST", "/api/v1/connected_accounts:delete", delete)
@@ -554,3 +581,69 @@ def install(fake: FakeState) -> None:
     add("GET", "/api/v1/connected_accounts", list_)
     add("POST", "/api/v1/connected_accounts", create)
     add("PUT", "/api/v1/connected_accounts", update)
+
+
+def _install_proxy(fake: FakeState) -> None:
+    """Route the AgentKit proxy (``/proxy/...``) on *fake* (see the module's docstring).
+
+    The fake checks the bearer token of proxy paths as it does the API's.
+    """
+
+    def proxy(request: FakeRequest, **_segments: str) -> Reply:
+        headers = dict(request.headers)
+        connector = headers.get("connection_name", "")
+        identifier = headers.get("identifier", "")
+        missing = tuple(
+            (name, "header is required")
+            for name, value in (("connection_name", connector), ("identifier", identifier))
+            if not value
+        )
+        if missing:
+            raise ApiError(400, "invalid request", violations=missing)
+        account = find_by_key(fake, connector, identifier)
+        if account is None:
+            raise ApiError(404, f"no {connector} connected account for {identifier}")
+        if account["status"] != "ACTIVE":
+            raise ApiError(
+                400,
+                f"connected account {account['id']} is {account['status']}, not ACTIVE",
+                error_code="FAILED_PRECONDITION",
+            )
+        account["last_used_at"] = fake.now()
+        return _upstream(request, headers, account)
+
+    for method in _PROXY_METHODS:
+        for depth in range(1, PROXY_MAX_SEGMENTS + 1):
+            template = "/proxy" + "".join(f"/{{s{i}}}" for i in range(depth))
+            fake.router.add(method, template, proxy)
+
+
+def _upstream(
+    request: FakeRequest, headers: Mapping[str, str], account: Mapping[str, Any]
+) -> Reply:
+    """What the pretend third-party API answers to a proxied request."""
+    path = request.path[len("/proxy") :]
+    status = re.fullmatch(r"/status/([1-5][0-9][0-9])", path)
+    if status is not None:
+        code = int(status.group(1))
+        body = {"error": {"status": code, "message": f"the upstream API answered {code}"}}
+        return Reply.json(code, body, _UPSTREAM)
+    size = re.fullmatch(r"/bytes/([0-9]{1,9})", path)
+    if size is not None:
+        count = min(int(size.group(1)), _PROXY_MAX_BYTES)
+        content = bytes(i % 251 for i in range(count))
+        return Reply(200, content, (("content-type", "application/octet-stream"), *_UPSTREAM))
+    echo = {
+        "method": request.method,
+        "path": path,
+        "query": [list(pair) for pair in request.query],
+        "headers": {k: v for k, v in headers.items() if k != "authorization"},
+        "body": request.body.decode("utf-8", "replace"),
+        "body_size": len(request.body),
+        "connected_account_id": account["id"],
+    }
+    return Reply(
+        200,
+        json.dumps(echo, separators=(",", ":")).encode(),
+        (("content-type", "application/json"), *_UPSTREAM),
+    )

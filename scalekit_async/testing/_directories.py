@@ -9,10 +9,13 @@ State, as wire JSON plus bookkeeping keys that never reach an answer:
 - ``fake.directory_users``: user id -> ``directories.DirectoryUser`` without
   ``groups``, plus ``directory_id`` and ``group_ids`` (ids of its groups).
 
-The public API cannot create any of them, so seed them with `add_directory`,
-`add_directory_group` and `add_directory_user`. A directory belongs to an
-existing organization and goes (with its users and groups) when it is
-deleted; enable and disable flip its stored ``enabled``. User and group lists
+``POST /api/v1/organizations/{organization_id}/directories`` creates a
+directory (disabled, ``IN_PROGRESS``, named after its provider and type, with
+no secret yet); ``DELETE .../directories/{id}`` deletes one with its users and
+groups. Seed configured directories, their groups and users with
+`add_directory`, `add_directory_group` and `add_directory_user`. A directory
+belongs to an existing organization and goes (with its users and groups) when
+it is deleted; enable and disable flip its stored ``enabled``. User and group lists
 are token-paginated, at most 30 a page (a larger ``page_size`` is a 400), and
 carry ``user_detail``/``group_detail`` only with ``include_detail=true``.
 """
@@ -32,7 +35,7 @@ from ._constants import (
     DIRECTORY_USER_PREFIX,
 )
 from ._events import emit
-from ._http import ApiError, FakeRequest, Reply
+from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
 from ._state import FakeState
 
@@ -72,6 +75,29 @@ _USER_FIELDS = frozenset(
 _BOOKKEEPING = ("directory_id", "group_ids")
 _GROUP_ID_PREFIX = f"{DIRECTORY_GROUP_PREFIX}_"
 _GROUP_ID_MAX_LEN = 37
+_ORGANIZATION_ID_MAX_LEN = 32
+_DIRECTORY_TYPES = frozenset({"SCIM", "LDAP", "POLL"})
+_DIRECTORY_PROVIDERS = frozenset(
+    {
+        "DIRECTORY_PROVIDER_UNSPECIFIED",
+        "OKTA",
+        "GOOGLE",
+        "MICROSOFT_AD",
+        "AUTH0",
+        "ONELOGIN",
+        "JUMPCLOUD",
+        "PING_IDENTITY",
+    }
+)
+_PROVIDER_NAMES = {
+    "OKTA": "Okta",
+    "GOOGLE": "Google",
+    "MICROSOFT_AD": "Microsoft Entra ID",
+    "AUTH0": "Auth0",
+    "ONELOGIN": "OneLogin",
+    "JUMPCLOUD": "JumpCloud",
+    "PING_IDENTITY": "Ping Identity",
+}
 
 
 def _check_fields(kind: str, fields: Iterable[str], allowed: frozenset[str]) -> None:
@@ -256,6 +282,13 @@ def install(fake: FakeState) -> None:
 
     fake.deletion_hooks.append(forget)
 
+    def drop(directory_id: str) -> None:
+        for user_id in users.ids_of_directory(directory_id):
+            del users[user_id]
+        for group_id in groups.ids_of_directory(directory_id):
+            del groups[group_id]
+        del directories[directory_id]
+
     def find(org_id: str, directory_id: str) -> dict[str, Any]:
         if org_id not in fake.organizations:
             raise ApiError(404, f"organization {org_id} not found")
@@ -313,6 +346,55 @@ def install(fake: FakeState) -> None:
     def get(request: FakeRequest, organization_id: str, id: str) -> Reply:
         return Reply.json(200, {"directory": render(find(organization_id, id))})
 
+    def create(request: FakeRequest, organization_id: str) -> Reply:
+        if len(organization_id) > _ORGANIZATION_ID_MAX_LEN:
+            raise ApiError(
+                400,
+                "invalid organization_id",
+                violations=(("organization_id", "value length must be at most 32 runes"),),
+            )
+        if organization_id not in fake.organizations:
+            raise ApiError(404, f"organization {organization_id} not found")
+        body = as_mapping(request.json())
+        kind = body.get("directory_type")
+        if kind not in _DIRECTORY_TYPES:
+            raise ApiError(
+                400,
+                "invalid directory_type",
+                violations=(("directory.directory_type", "value is required (SCIM, LDAP, POLL)"),),
+            )
+        provider = body.get("directory_provider", "DIRECTORY_PROVIDER_UNSPECIFIED")
+        if provider not in _DIRECTORY_PROVIDERS:
+            raise ApiError(
+                400,
+                "invalid directory_provider",
+                violations=(
+                    (
+                        "directory.directory_provider",
+                        "value must be one of the defined enum values",
+                    ),
+                ),
+            )
+        label = _PROVIDER_NAMES.get(str(provider), "Custom")
+        directory = add_directory(
+            fake,
+            organization_id,
+            name=f"{label} {kind}",
+            directory_type=kind,
+            directory_provider=provider,
+            enabled=False,
+            status="IN_PROGRESS",
+            groups_tracked="",
+        )
+        directory.pop("last_synced_at", None)
+        directories.reindex(directory["id"])
+        return Reply.json(201, {"directory": render(directory)})
+
+    def delete(request: FakeRequest, organization_id: str, id: str) -> Reply:
+        find(organization_id, id)
+        drop(id)
+        return Reply.json(200, {})
+
     def toggle(on: bool) -> Any:
         def handler(request: FakeRequest, organization_id: str, id: str) -> Reply:
             directory = find(organization_id, id)
@@ -364,7 +446,9 @@ def install(fake: FakeState) -> None:
 
     add = fake.router.add
     add("GET", "/api/v1/organizations/{organization_id}/directories", list_)
+    add("POST", "/api/v1/organizations/{organization_id}/directories", create)
     add("GET", "/api/v1/organizations/{organization_id}/directories/{id}", get)
+    add("DELETE", "/api/v1/organizations/{organization_id}/directories/{id}", delete)
     add("PATCH", "/api/v1/organizations/{organization_id}/directories/{id}:enable", toggle(True))
     add("PATCH", "/api/v1/organizations/{organization_id}/directories/{id}:disable", toggle(False))
     add(

@@ -3,7 +3,10 @@
 ``fake.organizations`` maps an organization id to its ``organizations.Organization``
 wire JSON (indexed by ``external_id``). An organization's session policy is kept
 in ``fake.session_policies`` and its user-management settings in
-``fake.user_management_settings``, both by organization id.
+``fake.user_management_settings``, both by organization id: the PATCH of the
+settings stores what it was given (a ``null`` limit removes the limit) and the
+GET answers it (``{}`` before any PATCH). A search matches its query against the
+display name, the id and the external id, ignoring case.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._constants import LINK_PREFIX, ORGANIZATION_PREFIX, PORTAL_URL
+from ._constants import LINK_PREFIX, ORGANIZATION_PREFIX, PORTAL_URL, USER_SEARCH_MAX_PAGE_SIZE
 from ._events import emit
 from ._http import ApiError, FakeRequest, Reply, as_mapping
 from ._paging import page
@@ -20,6 +23,38 @@ from ._state import FakeState
 __all__ = ["install"]
 
 _FEATURES = {"sso", "dir_sync"}
+_SEARCH_MAX_PAGE_SIZE = USER_SEARCH_MAX_PAGE_SIZE  # both searches take at most 30 a page
+_MAX_ORGANIZATION_ID = 32
+
+
+def _search_query(request: FakeRequest) -> str:
+    """The ``query`` of a search (3 to 100 characters), lower-cased, or a 400."""
+    query = request.param("query") or ""
+    if not 3 <= len(query) <= 100:
+        raise ApiError(
+            400,
+            "invalid query",
+            violations=(("query", "value length must be between 3 and 100 runes"),),
+        )
+    raw = request.param("page_size")
+    if raw and raw.isdigit() and int(raw) > _SEARCH_MAX_PAGE_SIZE:
+        raise ApiError(
+            400,
+            "invalid page_size",
+            violations=(
+                ("page_size", f"value must be less than or equal to {_SEARCH_MAX_PAGE_SIZE}"),
+            ),
+        )
+    return query.lower()
+
+
+def _check_organization_id(org_id: str) -> None:
+    if not org_id.startswith("org_") or len(org_id) > _MAX_ORGANIZATION_ID:
+        raise ApiError(
+            400,
+            "invalid organization_id",
+            violations=(("organization_id", "value must be an organization id (org_...)"),),
+        )
 
 
 def _validate(body: Mapping[str, Any], *, creating: bool) -> None:
@@ -143,6 +178,18 @@ def install(fake: FakeState) -> None:
             items = list(orgs.values())
         return Reply.json(200, page(request, items, "organizations"))
 
+    def search(request: FakeRequest) -> Reply:
+        query = _search_query(request)
+        fields = ("display_name", "id", "external_id")
+        found = [
+            org
+            for org in orgs.values()
+            if any(isinstance(org.get(k), str) and query in org[k].lower() for k in fields)
+        ]
+        return Reply.json(
+            200, page(request, found, "organizations", max_size=_SEARCH_MAX_PAGE_SIZE)
+        )
+
     def portal_link(request: FakeRequest, id: str) -> Reply:
         find(id)
         unknown = [f for f in request.params("features") if f not in _FEATURES]
@@ -204,8 +251,14 @@ def install(fake: FakeState) -> None:
         user_settings[organization_id] = {k: v for k, v in settings_.items() if v is not None}
         return Reply.json(200, {"settings": user_settings[organization_id]})
 
+    def get_user_management(request: FakeRequest, organization_id: str) -> Reply:
+        _check_organization_id(organization_id)
+        find(organization_id)
+        return Reply.json(200, {"settings": dict(user_settings.get(organization_id, {}))})
+
     add = fake.router.add
     add("GET", "/api/v1/organizations", list_)
+    add("GET", "/api/v1/organizations:search", search)
     add("POST", "/api/v1/organizations", create)
     add("GET", "/api/v1/organizations:external/{external_id}", get_external)
     add("GET", "/api/v1/organizations/{id}", get)
@@ -219,4 +272,9 @@ def install(fake: FakeState) -> None:
         "PATCH",
         "/api/v1/organizations/{organization_id}/settings/usermanagement",
         user_management,
+    )
+    add(
+        "GET",
+        "/api/v1/organizations/{organization_id}/settings/usermanagement",
+        get_user_management,
     )

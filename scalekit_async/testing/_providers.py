@@ -5,6 +5,11 @@ JSON (``providers.Provider``). The identifier is derived from the display
 name (``"Acme CRM"`` -> ``"acme_crm"``); two providers with the same derived
 identifier conflict (409). A custom provider is also a connector: connected
 accounts can be created for it, and deleting it deletes them.
+
+``GET /api/v1/providers`` lists, by ``filter.provider_type``, the built-in
+providers (``DEFAULT``, the default: one per built-in connector of
+`CONNECTORS`, with fixed ids), the custom ones (``CUSTOM``) or both (``ALL``,
+built-in first), optionally only the one whose ``identifier`` is given.
 """
 
 from __future__ import annotations
@@ -13,13 +18,52 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ._connected_accounts import CONNECTORS
 from ._constants import PROVIDER_PREFIX
 from ._http import ApiError, FakeRequest, Reply, as_mapping
+from ._paging import page
 from ._state import FakeState
 
-__all__ = ["install"]
+__all__ = ["BUILTIN_PROVIDERS", "install"]
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_:-]{0,255}")
+_PROVIDER_TYPES = ("DEFAULT", "CUSTOM", "ALL")
+_DETAILS: Mapping[str, tuple[str, str, str]] = {
+    "gmail": ("Gmail", "Read and send email", "communication"),
+    "slack": ("Slack", "Post and read messages", "communication"),
+    "notion": ("Notion", "Read and write pages", "productivity"),
+    "github": ("GitHub", "Work with repositories and issues", "developer_tools"),
+    "weather": ("Weather", "Current weather and forecasts", "utilities"),
+}
+
+
+def _builtin(index: int, identifier: str, authorization_type: str) -> dict[str, Any]:
+    name, description, category = _DETAILS.get(identifier, (identifier.title(), "", "other"))
+    return {
+        # Fixed ids: generated ids count from 0001, so 0000... never collides.
+        "id": f"{PROVIDER_PREFIX}_0000{index:012d}",
+        "identifier": identifier,
+        "display_name": name,
+        "description": description,
+        "categories": [category],
+        "auth_patterns": [{"type": authorization_type}],
+        "icon_src": f"https://cdn.scalekit.test/providers/{identifier}.svg",
+        "display_priority": index,
+        "coming_soon": False,
+        "proxy_url": "",
+        "proxy_enabled": False,
+        "is_custom": False,
+        "is_custom_mcp": False,
+        "metadata": {},
+    }
+
+
+BUILTIN_PROVIDERS: tuple[Mapping[str, Any], ...] = tuple(
+    _builtin(index, identifier, info["authorization_type"])
+    for index, (identifier, info) in enumerate(CONNECTORS.items(), start=1)
+)
+"""The providers Scalekit ships, as the fake lists them: one per built-in connector."""
 
 
 def _bad(field: str, description: str) -> ApiError:
@@ -119,7 +163,26 @@ def install(fake: FakeState) -> None:
             del accounts[account_id]
         return Reply.json(200, {})
 
+    def list_(request: FakeRequest) -> Reply:
+        kind = request.param("filter.provider_type") or "DEFAULT"
+        if kind.isdigit() and int(kind) < len(_PROVIDER_TYPES):  # an enum by number
+            kind = _PROVIDER_TYPES[int(kind)]
+        if kind not in _PROVIDER_TYPES:
+            raise _bad("filter.provider_type", "value must be one of DEFAULT, CUSTOM, ALL")
+        identifier = request.param("identifier") or ""
+        if not _IDENTIFIER.fullmatch(identifier):
+            raise _bad("identifier", "value does not match regex pattern `^[a-zA-Z0-9_:-]*$`")
+        items: list[Mapping[str, Any]] = []
+        if kind in ("DEFAULT", "ALL"):
+            items += BUILTIN_PROVIDERS
+        if kind in ("CUSTOM", "ALL"):
+            items += providers.values()
+        if identifier:
+            items = [p for p in items if p["identifier"] == identifier]
+        return Reply.json(200, page(request, items, "providers"))
+
     add = fake.router.add
+    add("GET", "/api/v1/providers", list_)
     add("POST", "/api/v1/custom-providers", create)
     add("PUT", "/api/v1/custom-providers/{identifier}", update)
     add("DELETE", "/api/v1/custom-providers/{identifier}", delete)

@@ -13,13 +13,19 @@ State, as wire JSON of ``roles.Role`` plus one key of the fake's own:
 
 ``dependent_roles_count`` and ``permissions`` are computed when a role is
 answered. Memberships (``fake.memberships``, values holding ``roles`` as
-``{"name": ...}`` objects) are read for users counts and rewritten when a
+``{"name": ...}`` objects) are read for users counts (an organization's count:
+its members holding the role that name means there) and rewritten when a
 deleted role is reassigned. Deleting an organization deletes its roles. An
 organization's own default member role is ``fake.default_member_roles[org_id]``.
+
+Deleting a role's base (``DELETE .../roles/{role_name}/base``) drops its
+``extends``: the role keeps only its own permissions. A role without a base is
+left as it is (the DELETE succeeds, so a repeated one does too).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +52,8 @@ _INCLUDES = ("", "permissions", "permissions:all")
 _MAX_NAME = 100
 _MAX_DESCRIPTION = 2000
 _MAX_PERMISSIONS = 100
+_BASE_ROLE_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
+_MAX_ORG_ID = 32
 
 Record = dict[str, Any]
 
@@ -208,6 +216,17 @@ def known_permissions(fake: FakeState, names: list[str], field: str) -> list[str
             violations=((field, "unknown permissions: " + ", ".join(missing)),),
         )
     return list(dict.fromkeys(names))
+
+
+def _check_base_request(role_name: str, org_id: str | None = None) -> None:
+    """The API's rules for a base deletion: a plain role name, an ``org`` id (400)."""
+    violations: list[tuple[str, str]] = []
+    if org_id is not None and (not org_id.startswith("org") or len(org_id) > _MAX_ORG_ID):
+        violations.append(("org_id", "value must be an organization id of at most 32 characters"))
+    if not _BASE_ROLE_NAME.fullmatch(role_name):
+        violations.append(("role_name", "value must be 1 to 64 letters, digits or underscores"))
+    if violations:
+        raise ApiError(400, "invalid request", violations=tuple(violations))
 
 
 def install(fake: FakeState) -> None:
@@ -393,6 +412,13 @@ def install(fake: FakeState) -> None:
         env_role(role_name)
         return Reply.json(200, {"count": str(len(_holders(fake, role_name)))})
 
+    def delete_base(request: FakeRequest, role_name: str) -> Reply:
+        _check_base_request(role_name)
+        role = env_role(role_name)
+        if role.pop("extends", None) is not None:
+            emit(fake, "role.updated", role)
+        return Reply.json(200, {})
+
     def default_name(body: Mapping[str, Any], key: str) -> str | None:
         name = body.get(f"{key}_role")
         if not name:  # the deprecated form: {"default_member": {"name": ...}}
@@ -481,6 +507,19 @@ def install(fake: FakeState) -> None:
         org_defaults[org_id] = name
         return Reply.json(200, {"default_member": render(role, org_id)})
 
+    def org_users_count(request: FakeRequest, org_id: str, role_name: str) -> Reply:
+        organization(org_id)
+        if find_role(fake, role_name, org_id) is None:
+            raise ApiError(404, f"role {role_name} not found")
+        return Reply.json(200, {"count": str(len(_holders(fake, role_name, org_id)))})
+
+    def delete_org_base(request: FakeRequest, org_id: str, role_name: str) -> Reply:
+        _check_base_request(role_name, org_id)
+        role = org_role(org_id, role_name)
+        if role.pop("extends", None) is not None:
+            emit(fake, "role.updated", role, organization_id=org_id)
+        return Reply.json(200, {})
+
     add = fake.router.add
     add("GET", "/api/v1/roles", list_roles)
     add("POST", "/api/v1/roles", create_role)
@@ -491,9 +530,12 @@ def install(fake: FakeState) -> None:
     add("DELETE", "/api/v1/roles/{role_name}", delete_role)
     add("GET", "/api/v1/roles/{role_name}/dependents", dependents)
     add("GET", "/api/v1/roles/{role_name}/users:count", users_count)
+    add("DELETE", "/api/v1/roles/{role_name}/base", delete_base)
     add("GET", "/api/v1/organizations/{org_id}/roles", list_org_roles)
     add("POST", "/api/v1/organizations/{org_id}/roles", create_org_role)
     add("PATCH", "/api/v1/organizations/{org_id}/roles:set_defaults", set_org_defaults)
     add("GET", "/api/v1/organizations/{org_id}/roles/{role_name}", get_org_role)
     add("PUT", "/api/v1/organizations/{org_id}/roles/{role_name}", update_org_role)
     add("DELETE", "/api/v1/organizations/{org_id}/roles/{role_name}", delete_org_role)
+    add("GET", "/api/v1/organizations/{org_id}/roles/{role_name}/users:count", org_users_count)
+    add("DELETE", "/api/v1/organizations/{org_id}/roles/{role_name}/base", delete_org_base)

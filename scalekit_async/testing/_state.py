@@ -141,6 +141,36 @@ class FakeState:
         """MCP configurations by id."""
         self.custom_providers = CustomProviderStore()
         """Custom providers by identifier."""
+        # [16:tokens-events] stores of the operations outside the public spec
+        from ._stores_tokens import ApiTokenStore
+
+        self.api_tokens = ApiTokenStore()
+        """API tokens by token id (invalidated ones too; see `ApiTokenStore`)."""
+        # [16:clients-resources] stores of the operations outside the public spec
+        from ._stores_clients import (
+            ApiResourceStore,
+            OAuthClientStore,
+            ResourceClientStore,
+            UserConsentStore,
+        )
+
+        self.oauth_clients = OAuthClientStore()
+        """Environment OAuth clients by id."""
+        self.api_resources = ApiResourceStore()
+        """Resources (API and MCP servers) by id."""
+        self.resource_clients = ResourceClientStore()
+        """Resources' M2M clients by client id."""
+        self.user_consents = UserConsentStore()
+        """Users' consents to resource clients by consent id."""
+        # [16:connections-directories-mcp] stores of the operations outside the public spec
+        from ._stores_connections import LoginRequestStore, McpInstanceStore
+
+        self.login_requests = LoginRequestStore()
+        """Custom-login requests by id (see `_stores_connections`)."""
+        self.mcp_instances = McpInstanceStore()
+        """MCP instances by id (see `_stores_connections`)."""
+        # [16:org-roles-users-providers] stores of the operations outside the public spec
+        # [16:helpers] stores of the operations outside the public spec
         # State that is not a record of the API.
         self.session_policies: dict[str, dict[str, Any]] = {}
         """Organization session policies by organization id (created when first read)."""

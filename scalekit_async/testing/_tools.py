@@ -6,6 +6,11 @@ only from its parameters, so tests can assert on it. A tool is scoped to an
 identifier when the identifier has an ``ACTIVE`` connected account of the
 tool's connector, and available when it has any account of it.
 
+``POST /api/v1/tools:search`` ranks the catalogue by the share of the query's
+words found in a tool's name, description and connector (0 to 1; tools with
+no word in common are left out); with an ``identifier`` each result lists that
+identifier's accounts of the tool's connector and their readiness.
+
 `fail_tool` makes a tool fail at its "provider": executing it then answers
 500 with ``error_code == "TOOL_ERROR"`` and a ``tool_error_info``, which the
 client raises as `scalekit_async.ToolExecutionError`.
@@ -186,6 +191,27 @@ def fail_tool(
     fake.tool_failures[tool_name] = ToolFailure(error_code, message)
 
 
+_SEARCH_DEFAULT_TOP_K = 10
+_SEARCH_MAX_TOP_K = 50
+_READINESS = {
+    "ACTIVE": "TOOL_READINESS_STATE_READY",
+    "EXPIRED": "TOOL_READINESS_STATE_NEEDS_REAUTH",
+    "REVOKED": "TOOL_READINESS_STATE_NEEDS_REAUTH",
+}
+
+
+def _score(query: str, entry: _Entry) -> float:
+    """The share of the query's words found in the tool's name, description or provider."""
+    words = [w for w in query.lower().replace("_", " ").split() if w]
+    if not words:
+        return 0.0
+    text = " ".join(
+        (entry.name.replace("_", " "), entry.tool["definition"]["description"], entry.connector)
+    ).lower()
+    hits = sum(1 for w in words if w in text)
+    return round(hits / len(words), 4)
+
+
 def _bad(field: str, description: str) -> ApiError:
     return ApiError(400, "invalid request", violations=((field, description),))
 
@@ -332,6 +358,51 @@ def install(fake: FakeState) -> None:
         data = entry.result(params, _digest(name, params))
         return Reply.json(200, {"data": data, "execution_id": execution_id})
 
+    def search(request: FakeRequest) -> Reply:
+        body = as_mapping(request.json())
+        query = body.get("query")
+        if not isinstance(query, str) or not query:
+            raise _bad("query", "value is required")
+        if len(query) > 256:
+            raise _bad("query", "at most 256 characters")
+        identifier = body.get("identifier")
+        if identifier is not None and (not isinstance(identifier, str) or len(identifier) > 100):
+            raise _bad("identifier", "at most 100 characters")
+        top_k = body.get("top_k", 0)
+        if isinstance(top_k, str) and top_k.isdigit():
+            top_k = int(top_k)
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0:
+            raise _bad("top_k", "must be a non-negative integer")
+        limit = min(top_k or _SEARCH_DEFAULT_TOP_K, _SEARCH_MAX_TOP_K)
+        ranked = []
+        for entry in entries.values():
+            score = _score(query, entry)
+            if score > 0:
+                ranked.append((score, entry))
+        ranked.sort(key=lambda pair: (-pair[0], pair[1].name))
+        tools = []
+        for score, entry in ranked[:limit]:
+            tool: dict[str, Any] = {
+                "name": entry.name,
+                "provider": entry.tool["provider"],
+                "description": entry.tool["definition"]["description"],
+                "score": score,
+            }
+            if identifier:
+                tool["connections"] = [
+                    {
+                        "connection_name": account["connector"],
+                        "connected_account_id": account["id"],
+                        "readiness_state": _READINESS.get(
+                            account["status"], "TOOL_READINESS_STATE_NEEDS_CONNECTION"
+                        ),
+                    }
+                    for account in accounts_of(identifier, active=False)
+                    if account["connector"] == entry.connector
+                ]
+            tools.append(tool)
+        return Reply.json(200, {"tools": tools})
+
     def find_account(body: Mapping[str, Any], entry: _Entry) -> dict[str, Any]:
         account_id = body.get("connected_account_id")
         if account_id:
@@ -363,3 +434,4 @@ def install(fake: FakeState) -> None:
     add("GET", "/api/v1/tools/scoped", list_scoped)
     add("GET", "/api/v1/tools/available", list_available)
     add("POST", "/api/v1/execute_tool", execute)
+    add("POST", "/api/v1/tools:search", search)

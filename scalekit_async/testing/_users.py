@@ -13,6 +13,16 @@ State, as wire JSON:
   a role's ``extends`` and read its ``permission_names`` (or ``permissions``),
   with descriptions from `permissions`.
 
+Role assignment (``POST .../users/{user_id}/roles``, a JSON *array* of
+``users.AssignRoleRequest``) adds roles to the membership, keeping the ones it
+holds, and answers every role it now holds; each role must exist (an
+organization role of that organization or an environment role, by
+``role_name`` or the deprecated ``id``), else 400. ``DELETE
+.../roles/{role_name}`` takes one role away (404 when the membership does not
+hold it). Both 400 on an organization id without ``org_`` or a user id without
+``usr_``, as the API's validation does, and 404 on an unknown organization, user
+or membership.
+
 Deleting a user drops their memberships; deleting an organization drops its
 memberships (a `deletion_hooks` entry). Email and external-id uniqueness, lookups
 by external id and a user's or an organization's memberships go through the
@@ -52,6 +62,7 @@ _PROFILE_STRINGS = {
     "last_name": 200,
 }
 _PROFILE_MAPS = ("metadata", "custom_attributes")
+_MAX_ROLE_NAME = 100
 
 
 # -- errors -------------------------------------------------------------------
@@ -377,6 +388,61 @@ def new_membership(
     return membership
 
 
+def _check_prefixes(org_id: str, user_id: str) -> None:
+    """The API's prefix rules of the role-assignment paths (``org_``, ``usr_``), or a 400."""
+    violations: list[tuple[str, str, str]] = []
+    if not org_id.startswith("org_"):
+        violations.append(("organization_id", "value does not have prefix `org_`", "string.prefix"))
+    if not user_id.startswith("usr_"):
+        violations.append(("user_id", "value does not have prefix `usr_`", "string.prefix"))
+    if violations:
+        raise invalid("invalid request", *violations)
+
+
+def _role_by_id(fake: FakeState, org_id: str, role_id: str) -> Mapping[str, Any] | None:
+    """The role (of the organization, else the environment) whose id is *role_id*."""
+    own = fake.organization_roles
+    for key in own.keys_of_organization(org_id):
+        if own[key].get("id") == role_id:
+            return own[key]
+    return next((r for r in fake.roles.values() if r.get("id") == role_id), None)
+
+
+def _assignments(body: object) -> list[tuple[str, str]]:
+    """The ``(role_name, id)`` pairs of an ``AssignUserRoles`` body (a JSON array), or a 400."""
+    if not isinstance(body, list) or not body:
+        raise invalid(
+            "invalid request", ("roles", "a non-empty JSON array of roles is required", "required")
+        )
+    pairs: list[tuple[str, str]] = []
+    for index, entry in enumerate(body):
+        field = f"roles[{index}]"
+        if not isinstance(entry, Mapping) or not set(entry) <= {"id", "role_name"}:
+            raise invalid("invalid request", (field, "must be {role_name} or {id}", "type"))
+        name, role_id = entry.get("role_name") or "", entry.get("id") or ""
+        if not isinstance(name, str) or len(name) > _MAX_ROLE_NAME:
+            raise invalid(
+                "invalid request",
+                (f"{field}.role_name", "value length must be at most 100 runes", "string.max_len"),
+            )
+        if not isinstance(role_id, str):
+            raise invalid("invalid request", (f"{field}.id", "must be a string", "type"))
+        pairs.append((name, role_id))
+    return pairs
+
+
+def _resolve_roles(fake: FakeState, org_id: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """The names of the roles *pairs* name (by name, else by id), each existing, or a 400."""
+    names: list[str] = []
+    for index, (name, role_id) in enumerate(pairs):
+        record = _role_record(fake, org_id, name) if name else _role_by_id(fake, org_id, role_id)
+        if record is None:
+            what = f"no role {name or role_id}" if name or role_id else "a role_name is required"
+            raise invalid("role not found", (f"roles[{index}].role_name", what, "exists"))
+        names.append(str(record["name"]))
+    return names
+
+
 def _new_profile(fake: FakeState, profile: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": fake.new_id(USER_PROFILE_PREFIX),
@@ -546,6 +612,39 @@ def install(fake: FakeState) -> None:
         roles = [render_role(fake, organization_id, r) for r in membership.get("roles") or ()]
         return Reply.json(200, {"roles": roles})
 
+    def add_roles(request: FakeRequest, organization_id: str, user_id: str) -> Reply:
+        _check_prefixes(organization_id, user_id)
+        pairs = _assignments(request.json())
+        find_org(fake, organization_id)
+        user = find_user(fake, user_id)
+        membership = find_membership(fake, organization_id, user_id)
+        names = _resolve_roles(fake, organization_id, pairs)
+        held = role_names(membership)
+        for name in dict.fromkeys(names):
+            if name not in held:
+                membership["roles"] = [
+                    *(membership.get("roles") or ()),
+                    {"id": "", "name": name, "display_name": ""},
+                ]
+        emit(fake, "user.organization_membership_updated", user, organization_id=organization_id)
+        roles = [render_role(fake, organization_id, r) for r in membership["roles"]]
+        return Reply.json(200, {"roles": roles})
+
+    def remove_role(
+        request: FakeRequest, organization_id: str, user_id: str, role_name: str
+    ) -> Reply:
+        _check_prefixes(organization_id, user_id)
+        find_org(fake, organization_id)
+        user = find_user(fake, user_id)
+        membership = find_membership(fake, organization_id, user_id)
+        if role_name not in role_names(membership):
+            raise ApiError(404, f"user {user_id} does not hold role {role_name}")
+        membership["roles"] = [
+            r for r in membership.get("roles") or () if r.get("name") != role_name
+        ]
+        emit(fake, "user.organization_membership_updated", user, organization_id=organization_id)
+        return Reply.json(200, {})
+
     def list_permissions(request: FakeRequest, organization_id: str, user_id: str) -> Reply:
         find_org(fake, organization_id)
         find_user(fake, user_id)
@@ -584,6 +683,12 @@ def install(fake: FakeState) -> None:
     add("POST", "/api/v1/organizations/{organization_id}/users", create)
     add("GET", "/api/v1/organizations/{organization_id}/users:search", search_org_users)
     add("GET", "/api/v1/organizations/{organization_id}/users/{user_id}/roles", list_roles)
+    add("POST", "/api/v1/organizations/{organization_id}/users/{user_id}/roles", add_roles)
+    add(
+        "DELETE",
+        "/api/v1/organizations/{organization_id}/users/{user_id}/roles/{role_name}",
+        remove_role,
+    )
     add(
         "GET",
         "/api/v1/organizations/{organization_id}/users/{user_id}/permissions",

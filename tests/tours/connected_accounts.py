@@ -26,6 +26,18 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     await client.connected_accounts.get(id=account.id)
     await client.connected_accounts.get_auth(connector="gmail", identifier="tour@example.com")
     await client.connected_accounts.update(id=account.id, api_config={"region": "us"})
+    same = await client.connected_accounts.create(
+        connector="gmail", identifier="tour@example.com", organization_id=org.id, if_exists="get"
+    )
+    assert same.id == account.id
+    echoed = await client.connected_accounts.send_request(
+        "/gmail/v1/users/me/profile",
+        connector="gmail",
+        identifier="tour@example.com",
+        params={"fields": "emailAddress"},
+    )
+    assert echoed.status_code == 200
+    assert echoed.json()["connected_account_id"] == account.id
     link = await client.connected_accounts.generate_magic_link(
         connector="slack",
         identifier="tour@example.com",

@@ -39,3 +39,9 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
         include_external_groups=False,
         updated_after=datetime(2000, 1, 1, tzinfo=UTC),
     )
+    # The operations outside the public spec (preview).
+    created = await client.directories.create(
+        organization_id=org.id, directory_type="SCIM", directory_provider="OKTA"
+    )
+    await client.directories.get(created.id, organization_id=org.id)
+    await client.directories.delete(created.id, organization_id=org.id)

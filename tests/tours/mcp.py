@@ -23,6 +23,25 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     await client.mcp.update_config(config.id, description="Tour, updated")
     await client.mcp.list_connected_accounts(config.id, identifier="mcp-tour@example.com")
     await client.mcp.create_session_token(config.id, identifier="mcp-tour@example.com", expiry=600)
+    await client.mcp.create_session_token(
+        connector="gmail", identifier="mcp-tour@example.com", expiry=600, access_level="READ_ONLY"
+    )
+    # MCP instances (preview).
+    instance = await client.mcp.create_instance(
+        config=config, user_identifier="mcp-tour@example.com", name="Tour instance"
+    )
+    await client.mcp.list_instances(
+        id=instance.id,
+        name="Tour instance",
+        config="tour-config",
+        user_identifier="mcp-tour@example.com",
+        search="tour",
+        page_size=10,
+    )
+    await client.mcp.get_instance(instance.id)
+    await client.mcp.update_instance(instance.id, name="Tour instance, renamed", config=config)
+    await client.mcp.get_instance_auth_state(instance.id, include_auth_links=True)
+    await client.mcp.delete_instance(instance.id)
     await client.mcp.delete_config(config.id)
     try:
         await client.mcp.get_config(config.id)

@@ -24,6 +24,10 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
         absolute_session_timeout_unit="HOURS",
     )
     await client.organizations.upsert_user_management_settings(org.id, max_allowed_users=50)
+    settings = await client.organizations.get_user_management_settings(org.id)
+    assert settings.max_allowed_users == 50
+    found = await client.organizations.search("tour org", page_size=10)
+    assert [o.id for o in found.items] == [org.id]
     other = await client.organizations.create(display_name="Doomed")
     await client.organizations.delete(other.id)
     try:

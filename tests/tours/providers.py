@@ -1,4 +1,4 @@
-"""Every Connectors (custom providers) operation, once."""
+"""Every Providers operation, once: the provider list and custom providers."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
         proxy_enabled=True,
         metadata={"region": "eu"},
     )
+    await client.providers.list(provider_type="ALL", page_size=10)
     await client.providers.update(
         provider.identifier,
         display_name="Tour CRM 2",

@@ -27,6 +27,8 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     await client.roles.update("tour_role_editor", display_name="Tour Editor 2")
     await client.roles.list_dependents(base.name)
     await client.roles.get_users_count(base.name)
+    await client.roles.create("tour_role_child", display_name="Tour Child", extends=base.name)
+    await client.roles.delete_base("tour_role_child")
     await client.roles.set_defaults(
         default_creator_role=base.name, default_member_role="tour_role_editor"
     )
@@ -48,6 +50,8 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
         "tour_role_auditor", organization_id=org.id, description="Audits things"
     )
     await client.roles.set_defaults(organization_id=org.id, default_member_role=base.name)
+    await client.roles.get_users_count("tour_role_auditor", organization_id=org.id)
+    await client.roles.delete_base("tour_role_auditor", organization_id=org.id)
     await client.roles.delete(
         "tour_role_auditor", organization_id=org.id, reassign_role_name=base.name
     )

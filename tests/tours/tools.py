@@ -26,6 +26,9 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
         connected_account_id=account.id,
         agent_run_id="run_tour",
     )
+    found = await client.tools.search("send an email", identifier="tools-tour@example.com", top_k=5)
+    assert found, "search found nothing"
+    assert found[0].name == "gmail_send_email", found
     fail_tool(fake, "gmail_fetch_mails")
     try:
         await client.tools.execute(

@@ -28,7 +28,10 @@ async def tour(client: ScalekitClient, fake: FakeScalekit) -> None:
     await client.users.search("tour-user", page_size=10)
     await client.users.list(organization_id=org.id, page_size=10)
     await client.users.search("tour-user", organization_id=org.id, page_size=10)
+    await client.roles.create("tour_user_admin", display_name="Tour Admin")
+    await client.users.add_roles(user.id, organization_id=org.id, roles=["tour_user_admin"])
     await client.users.list_roles(user.id, organization_id=org.id)
+    await client.users.remove_role(user.id, organization_id=org.id, role_name="tour_user_admin")
     await client.users.list_permissions(user.id, organization_id=org.id)
     other = await client.users.create(
         "tour-doomed@example.com", organization_id=org.id, external_id="tour-doomed"
