@@ -132,7 +132,8 @@ def build() -> tuple[dict[str, str], list[str]]:
     # Resource namespaces: one page each, as reached from the client.
     nav.append("      - Namespaces:")
     for name in resources.__all__:
-        file = f"resources/{snake(name)}.md"
+        module = getattr(resources, name).__module__.rpartition(".")[2]  # oauth_clients
+        file = f"resources/{snake(name) if module == '_base' else module}.md"
         if name == "Resource":
             intro = "What every namespace shares."
         else:
