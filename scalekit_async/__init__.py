@@ -28,13 +28,6 @@ from ._jwt import (
     IdpInitiatedLoginClaims as IdpInitiatedLoginClaims,
     IdTokenClaims as IdTokenClaims,
 )
-from ._oidc import (
-    Auth as Auth,
-    AuthenticatedUser as AuthenticatedUser,
-    AuthenticationResult as AuthenticationResult,
-    ClientToken as ClientToken,
-    RefreshResult as RefreshResult,
-)
 from ._pagination import AsyncPaginator as AsyncPaginator, Page as Page
 from ._pkce import (
     PkcePair as PkcePair,
@@ -54,12 +47,22 @@ from ._webhooks import (
 if _TYPE_CHECKING:
     from ._aiohttp import AiohttpTransport as AiohttpTransport
     from ._jwks import JwksCache as JwksCache
+    from ._oidc import (
+        Auth as Auth,
+        AuthenticatedUser as AuthenticatedUser,
+        AuthenticationResult as AuthenticationResult,
+        ClientToken as ClientToken,
+        RefreshResult as RefreshResult,
+    )
     from .models import *  # noqa: F403
     from .resources.connected_accounts import is_scalekit_error as is_scalekit_error
     from .resources.tools import ToolModifiers as ToolModifiers
 
 
 _MODEL_NAMES = frozenset(models.__all__)
+_AUTH_NAMES = frozenset(
+    {"Auth", "AuthenticatedUser", "AuthenticationResult", "ClientToken", "RefreshResult"}
+)
 
 
 def __getattr__(name: str) -> object:
@@ -77,6 +80,10 @@ def __getattr__(name: str) -> object:
         from . import _jwks
 
         value = _jwks.JwksCache
+    elif name in _AUTH_NAMES:  # client.auth's module, imported with its first use
+        from . import _oidc
+
+        value = getattr(_oidc, name)
     elif name == "ToolModifiers":  # with its namespace, imported on first use
         from .resources import tools
 

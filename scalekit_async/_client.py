@@ -28,12 +28,12 @@ from ._converter import make_converter
 from ._engine import DEFAULT_TIMEOUT, CallOptions, Engine, RawResponse
 from ._errors import ClientClosedError, ConfigurationError, WrongEventLoopError
 from ._hooks import Attempt, Hooks
-from ._oidc import Auth
 from ._pool import BorrowedClient, OwnedPool, httpx_shards
 from ._retry import RetryPolicy
 from ._sender import RateLimiter, RetryingSender, Timeouts
 
 if TYPE_CHECKING:
+    from ._oidc import Auth
     from .resources import (
         ApiClients,
         ApiResources,
@@ -280,7 +280,13 @@ class ScalekitClient:
         self._engine = engine
         self.last_response: RawResponse | None = None
         """With `with_raw_response`: the HTTP answer of the last successful call."""
-        self.auth = Auth(engine)
+
+    @functools.cached_property
+    def auth(self) -> Auth:
+        """``client.auth``: hosted login, token validation and other grants (see `Auth`)."""
+        from ._oidc import Auth
+
+        return Auth(self._engine)
 
     # -- the namespaces, each made (and its module imported) on first use ----------
 

@@ -235,3 +235,44 @@ def test_a_namespace_and_its_module_load_on_first_use() -> None:
         assert Roles.__name__ == "Roles"
         """
     )
+
+
+def test_the_model_families_and_client_auth_load_on_first_use() -> None:
+    """Defining attrs classes is most of the import cost: no family loads until asked for."""
+    run(
+        """
+        import scalekit_async as sk
+
+        families = lambda: sorted(  # noqa: E731
+            m for m in sys.modules
+            if m.startswith("scalekit_async.models.") and not m.split(".")[-1].startswith("_")
+        )
+        assert families() == [], families()
+        assert "scalekit_async._oidc" not in sys.modules
+        org = sk.Organization  # one family, and only it
+        assert org.__module__ == "scalekit_async.models.organizations"
+        assert families() == ["scalekit_async.models.organizations"], families()
+        from scalekit_async.models import ApiToken  # a from-import loads its family too
+
+        assert ApiToken.__module__ == "scalekit_async.models.api_tokens"
+        assert sk.ClientToken.__module__ == "scalekit_async._oidc"
+        client = sk.ScalekitClient("https://x.example", "skc_1", "s" * 32)
+        assert client.auth is client.auth  # made once per client (and per view)
+        assert client.with_options(timeout=5).auth is not client.auth
+        """
+    )
+
+
+def test_each_model_family_exports_exactly_what_names_lists() -> None:
+    """A model added to a family but not to `_names.FAMILIES` would not be exported."""
+    import pkgutil
+    from importlib import import_module
+
+    from scalekit_async import models
+    from scalekit_async.models._names import FAMILIES
+
+    modules = {m.name for m in pkgutil.iter_modules(models.__path__) if not m.name.startswith("_")}
+    assert modules == set(FAMILIES), "a family module missing from (or stale in) FAMILIES"
+    for family, names in FAMILIES.items():
+        module = import_module(f"scalekit_async.models.{family}")
+        assert tuple(module.__all__) == tuple(names), f'FAMILIES["{family}"] = {module.__all__}'

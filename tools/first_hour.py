@@ -37,40 +37,19 @@ import venv
 from pathlib import Path
 from types import ModuleType
 
+from check_dist import check, failures, run  # tools/ is on the path: this file's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("fastapi.md", "auth.md", "worker.md", "testing.md")
 """The docs pages a new user builds the service, the worker and the suite from."""
 USER_PACKAGES = ("fastapi", "pytest", "trio", "mypy")
 """What a user installs beside the SDK for a FastAPI service and its tests."""
-STEP_TIMEOUT = 600.0
 USERS, IN_FLIGHT = 500, 20
-
-failures: list[str] = []
-
-
-def check(condition: bool, message: str) -> None:
-    """Record a failure (the run goes on, so one report names every failure)."""
-    if not condition:
-        failures.append(message)
-        print(f"  FAILED: {message.splitlines()[0]}", flush=True)
 
 
 def step(title: str) -> None:
     """Say what runs next."""
     print(f"first hour: {title}", flush=True)
-
-
-def run(argv: list[str], cwd: Path, env: dict[str, str], what: str) -> str:
-    """Run a command to its end; record a failure (with its output) if it fails."""
-    try:
-        done = subprocess.run(
-            argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT
-        )
-    except subprocess.TimeoutExpired:
-        check(False, f"{what} did not finish in {STEP_TIMEOUT:.0f} s")
-        return ""
-    check(done.returncode == 0, f"{what} exited {done.returncode}:\n{done.stdout}{done.stderr}")
-    return done.stdout
 
 
 def user_env(**extra: str) -> dict[str, str]:

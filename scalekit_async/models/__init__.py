@@ -1,101 +1,87 @@
 """Frozen attrs models for every API shape, with the wire's snake_case field names.
 
-Each family module declares its own ``__all__``; this package re-exports them all,
-and its ``__all__`` is built from theirs, so a new model is exported by adding it to
-its family's list and nowhere else.
-
-The webhook events (`events`: 71 classes, most of the cost of importing the
-models) are imported on first access to one of their names: their names come
-from `_event_names`, the list `events.__all__` is itself built from.
+Each family module declares its own ``__all__``. This package re-exports them
+all, lazily: defining attrs classes is most of the cost of importing the SDK,
+so a family module is imported on first access to one of its names (or to the
+module), and its names are then set here as ``from .family import *`` would.
+The names of every family come from `_names` (and the webhook events' from
+`_event_names`), so ``__all__`` is complete without importing anything;
+`tests/test_lazy_imports.py` checks those lists against the modules. Only
+`_common` (shared enums and shapes the converter needs) is imported at once.
 """
 
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from . import (
-    _common,
-    api_clients,
-    api_resources,
-    api_tokens,
-    auth_logs,
-    connected_accounts,
-    connections,
-    directories,
-    domains,
-    event_log,
-    mcp,
-    oauth_clients,
-    organizations,
-    passkeys,
-    passwordless,
-    providers,
-    roles,
-    sessions,
-    tools,
-    users,
-)
+from . import _common
 from ._common import *  # noqa: F403
-from ._event_names import EVENT_NAMES
-from .api_clients import *  # noqa: F403
-from .api_resources import *  # noqa: F403
-from .api_tokens import *  # noqa: F403
-from .auth_logs import *  # noqa: F403
-from .connected_accounts import *  # noqa: F403
-from .connections import *  # noqa: F403
-from .directories import *  # noqa: F403
-from .domains import *  # noqa: F403
-from .event_log import *  # noqa: F403
-from .mcp import *  # noqa: F403
-from .oauth_clients import *  # noqa: F403
-from .organizations import *  # noqa: F403
-from .passkeys import *  # noqa: F403
-from .passwordless import *  # noqa: F403
-from .providers import *  # noqa: F403
-from .roles import *  # noqa: F403
-from .sessions import *  # noqa: F403
-from .tools import *  # noqa: F403
-from .users import *  # noqa: F403
+from ._names import FAMILIES
 
 if TYPE_CHECKING:
-    from . import events as events
+    from . import (
+        api_clients as api_clients,
+        api_resources as api_resources,
+        api_tokens as api_tokens,
+        auth_logs as auth_logs,
+        connected_accounts as connected_accounts,
+        connections as connections,
+        directories as directories,
+        domains as domains,
+        event_log as event_log,
+        events as events,
+        mcp as mcp,
+        oauth_clients as oauth_clients,
+        organizations as organizations,
+        passkeys as passkeys,
+        passwordless as passwordless,
+        providers as providers,
+        roles as roles,
+        sessions as sessions,
+        tools as tools,
+        users as users,
+    )
+    from .api_clients import *  # noqa: F403
+    from .api_resources import *  # noqa: F403
+    from .api_tokens import *  # noqa: F403
+    from .auth_logs import *  # noqa: F403
+    from .connected_accounts import *  # noqa: F403
+    from .connections import *  # noqa: F403
+    from .directories import *  # noqa: F403
+    from .domains import *  # noqa: F403
+    from .event_log import *  # noqa: F403
     from .events import *  # noqa: F403
+    from .mcp import *  # noqa: F403
+    from .oauth_clients import *  # noqa: F403
+    from .organizations import *  # noqa: F403
+    from .passkeys import *  # noqa: F403
+    from .passwordless import *  # noqa: F403
+    from .providers import *  # noqa: F403
+    from .roles import *  # noqa: F403
+    from .sessions import *  # noqa: F403
+    from .tools import *  # noqa: F403
+    from .users import *  # noqa: F403
+
+_FAMILY_OF = {name: family for family, names in FAMILIES.items() for name in names}
+_NAMES = [*_common.__all__, *_FAMILY_OF]
 
 
 def __getattr__(name: str) -> Any:  # Any, not object: mypy types `__all__` through it
-    # An event name imports `events` (defining its classes), then puts all its names
-    # here, as ``from .events import *`` would have. `import_module` because
-    # ``from . import events`` would call this function for "events" again; the
-    # import the layer checks see is the TYPE_CHECKING one above.
-    if name == "events" or name in EVENT_NAMES:
-        events = import_module(".events", __name__)
-        globals().update({n: getattr(events, n) for n in EVENT_NAMES})
-        return events if name == "events" else globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # `import_module`, not ``from . import family``, which would call this function
+    # again; the imports the layer checks see are the TYPE_CHECKING ones above.
+    family = name if name in FAMILIES else _FAMILY_OF.get(name)
+    if family is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = import_module(f".{family}", __name__)
+    globals().update({n: getattr(module, n) for n in FAMILIES[family]})
+    return module if name == family else globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_NAMES})
 
 
 if not TYPE_CHECKING:
     # Hidden from mypy: it reads only a literal ``__all__``, and given a computed one
     # it would re-export nothing from here (``scalekit_async.Organization`` would type
     # as `object`); without one, it exports exactly the names star-imported above.
-    __all__: list[str] = []
-    __all__ += _common.__all__
-    __all__ += api_clients.__all__
-    __all__ += api_resources.__all__
-    __all__ += api_tokens.__all__
-    __all__ += auth_logs.__all__
-    __all__ += connected_accounts.__all__
-    __all__ += connections.__all__
-    __all__ += directories.__all__
-    __all__ += domains.__all__
-    __all__ += event_log.__all__
-    __all__ += EVENT_NAMES  # events.__all__, without importing events
-    __all__ += mcp.__all__
-    __all__ += oauth_clients.__all__
-    __all__ += organizations.__all__
-    __all__ += passkeys.__all__
-    __all__ += passwordless.__all__
-    __all__ += providers.__all__
-    __all__ += roles.__all__
-    __all__ += sessions.__all__
-    __all__ += tools.__all__
-    __all__ += users.__all__
+    __all__: list[str] = _NAMES

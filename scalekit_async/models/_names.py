@@ -1,0 +1,196 @@
+"""The public names of each model family, kept apart so the package can export them lazily.
+
+Defining attrs classes is most of the cost of importing the SDK (each class
+compiles its generated methods), and a program uses a few families. So
+`scalekit_async.models` (and `scalekit_async`) list every family's names in
+their ``__all__`` from here, without importing the families, and import a
+family on first access to one of its names. `tests/test_lazy_imports.py`
+checks that each family's own ``__all__`` is exactly its entry here
+(its failure shows the entry a family needs). The
+webhook events keep their list in `_event_names`, which `events` builds its
+``__all__`` from.
+"""
+
+from ._event_names import EVENT_NAMES
+
+__all__: list[str] = []  # defines no model
+
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "api_clients": (
+        "ApiClient",
+        "ApiClientSecret",
+        "ApiClientSecretStatus",
+        "CreatedApiClient",
+        "CreatedApiClientSecret",
+        "CustomClaim",
+    ),
+    "api_resources": (
+        "ApiResource",
+        "CimdAllowlistEntry",
+        "ConsentedUser",
+        "ResourceClientDetails",
+        "ResourceClientList",
+        "ResourceConnection",
+        "ResourceConnectionType",
+        "ResourceScope",
+        "ResourceType",
+        "UserConsent",
+    ),
+    "api_tokens": (
+        "ApiToken",
+        "CreatedApiToken",
+    ),
+    "auth_logs": (
+        "AuthLog",
+        "AuthLogConnection",
+        "AuthRequestStatus",
+    ),
+    "connected_accounts": (
+        "AuthorizationDetails",
+        "ConnectedAccount",
+        "ConnectedAccountMagicLink",
+        "ConnectedAccountSummary",
+        "ConnectedAccountVerification",
+        "ConnectorStatus",
+        "ConnectorType",
+        "GoogleDwdAuth",
+        "OauthToken",
+        "StaticAuth",
+        "TrustedIdpAuth",
+    ),
+    "connections": (
+        "CodeChallengeType",
+        "Connection",
+        "ConnectionAuthMode",
+        "ConnectionConfigurationType",
+        "ConnectionStatus",
+        "ConnectionSummary",
+        "ConnectionToggle",
+        "ConnectionType",
+        "GoogleDWDConfig",
+        "LoginUser",
+        "OAuthConnectionConfig",
+        "OAuthExtensions",
+        "OAuthOptionalScopes",
+        "OIDCConnectionConfig",
+        "OIDCScope",
+        "OIDCTokenAuthType",
+        "PasswordlessConnectionConfig",
+        "PasswordlessConnectionType",
+        "SAMLConnectionConfig",
+        "SAMLIdPCertificate",
+        "SAMLNameIdFormat",
+        "SAMLRequestBinding",
+        "SAMLSigningOption",
+        "SmartOnFhirConfig",
+        "StaticAuthConfig",
+        "WebAuthnAttestation",
+        "WebAuthnAuthenticatorSelection",
+        "WebAuthnAuthenticators",
+        "WebAuthnConnectionConfig",
+        "WebAuthnRelyingParty",
+        "WebAuthnTimeouts",
+    ),
+    "directories": (
+        "Directory",
+        "DirectoryAttributeMapping",
+        "DirectoryAttributeMappings",
+        "DirectoryGroup",
+        "DirectoryProvider",
+        "DirectoryRoleAssignment",
+        "DirectoryRoleAssignments",
+        "DirectorySecret",
+        "DirectorySecretStatus",
+        "DirectoryStats",
+        "DirectoryToggle",
+        "DirectoryType",
+        "DirectoryUser",
+    ),
+    "domains": (
+        "Domain",
+        "DomainType",
+        "DomainVerificationMethod",
+        "DomainVerificationStatus",
+    ),
+    "event_log": ("EventSource",),
+    "mcp": (
+        "McpAccessLevel",
+        "McpConfig",
+        "McpConfigConnectionToolMapping",
+        "McpConnectionAuthState",
+        "McpInstance",
+        "McpSessionToken",
+    ),
+    "oauth_clients": (
+        "CidrEntry",
+        "CidrType",
+        "IpAllowlist",
+        "OAuthClient",
+        "OAuthClientType",
+    ),
+    "organizations": (
+        "Feature",
+        "Organization",
+        "OrganizationFeature",
+        "OrganizationSettings",
+        "PortalLink",
+        "SessionPolicy",
+        "SessionPolicyType",
+        "UserManagementSettings",
+    ),
+    "passkeys": (
+        "AllAcceptedCredentialsOptions",
+        "DeletedPasskey",
+        "Passkey",
+        "PasskeyAuthenticator",
+        "PasskeyAuthenticatorFlags",
+        "PasskeyClientInfo",
+        "PasskeyList",
+        "PasskeyUserAgent",
+        "UnknownCredentialOptions",
+    ),
+    "passwordless": (
+        "PasswordlessEmailType",
+        "PasswordlessTemplate",
+        "SentPasswordlessEmail",
+        "VerifiedPasswordlessEmail",
+    ),
+    "providers": (
+        "Provider",
+        "ProviderType",
+    ),
+    "roles": (
+        "DefaultRoles",
+        "Permission",
+        "PermissionType",
+        "Role",
+        "RoleInclude",
+        "RolePermission",
+        "RoleUsersCount",
+    ),
+    "sessions": (
+        "AuthenticatedClient",
+        "RevokedSession",
+        "RevokedSessions",
+        "Session",
+        "SessionDevice",
+        "SessionLocation",
+        "SessionStatus",
+    ),
+    "tools": (
+        "ConnectionReadiness",
+        "ScopedTool",
+        "SearchedTool",
+        "Tool",
+        "ToolExecution",
+        "ToolReadinessState",
+    ),
+    "users": (
+        "Invite",
+        "User",
+        "UserPermission",
+        "UserProfileInput",
+    ),
+    "events": EVENT_NAMES,
+}
+"""Each lazily imported family module, and the names it exports."""
