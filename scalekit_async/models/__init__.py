@@ -84,4 +84,7 @@ if not TYPE_CHECKING:
     # Hidden from mypy: it reads only a literal ``__all__``, and given a computed one
     # it would re-export nothing from here (``scalekit_async.Organization`` would type
     # as `object`); without one, it exports exactly the names star-imported above.
-    __all__: list[str] = _NAMES
+    # In two steps, so that Griffe (the API reference) reads `_common`'s names through it.
+    __all__: list[str] = []
+    __all__ += _common.__all__
+    __all__ += list(_FAMILY_OF)
