@@ -104,6 +104,23 @@ def test_the_operations_not_in_the_public_spec_are_marked() -> None:
     assert len(preview) == 37
 
 
+def test_every_preview_operation_says_so_in_its_method_docstring() -> None:
+    """Scalekit may change a PREVIEW operation: its method must warn the caller."""
+    client = sk.ScalekitClient("https://x.test", "id", "secret-of-at-least-16-chars")
+    docs: dict[tuple[str, str], str] = {}
+    for name in client.NAMESPACES:
+        namespace = getattr(client, name)
+        for _, method in inspect.getmembers(namespace, inspect.ismethod):
+            for route in operations_of(method):
+                docs[(route.method, route.template)] = inspect.getdoc(method) or ""
+    preview = [key for key, op in extras().items() if op.get("x-visibility") == "PREVIEW"]
+    assert len(preview) == 37
+    silent = [f"{m} {t}" for m, t in preview if "**Preview.**" not in docs.get((m, t), "")]
+    assert not silent, "preview operations whose method does not say **Preview.**:\n" + "\n".join(
+        silent
+    )
+
+
 if __name__ == "__main__" and "--write" in sys.argv:
     text = README.read_text()
     README.write_text(text.replace(section(text), render()))
