@@ -100,6 +100,7 @@ def install(fake: FakeState) -> None:
             "update_time": now,
             "secret_suffix": plain[-4:],
         }
+        fake.remember_secret(secret["id"], plain)
         return secret, plain
 
     def apply(client: dict[str, Any], body: Mapping[str, Any]) -> None:

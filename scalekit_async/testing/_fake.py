@@ -443,16 +443,40 @@ class FakeScalekit(FakeState):
                     "error_description": "grant_type not supported",
                 },
             )
-        if form.get("client_id") != self.client_id or not secrets.compare_digest(
-            form.get("client_secret", ""), self.client_secret
-        ):
-            return Reply.json(
-                401, {"error": "invalid_client", "error_description": "invalid client credentials"}
-            )
+        client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        if client_id != self.client_id or not secrets.compare_digest(secret, self.client_secret):
+            # An API client created through the fake (an organization's M2M client, an
+            # OAuth or resource client) gets a signed M2M token with client credentials.
+            client = self._api_client(client_id)
+            if client is None or not self.secret_matches(client, secret):
+                return Reply.json(
+                    401,
+                    {"error": "invalid_client", "error_description": "invalid client credentials"},
+                )
+            if form.get("grant_type") != "client_credentials" or self.m2m_grant is None:
+                return Reply.json(
+                    400,
+                    {
+                        "error": "unauthorized_client",
+                        "error_description": "this client may only use client_credentials",
+                    },
+                )
+            try:
+                return self.m2m_grant(client, form)
+            except ApiError as exc:
+                return exc.reply
         try:
             return handler(request, form)
         except ApiError as exc:
             return exc.reply
+
+    def _api_client(self, client_id: str) -> Mapping[str, Any] | None:
+        """The wire record of an API client created through the fake, by its id."""
+        for store in (self.api_clients, self.oauth_clients, self.resource_clients):
+            if client_id in store:
+                record: Mapping[str, Any] = store[client_id]
+                return record
+        return None
 
     def issue_token(self, ttl: float | None = None) -> str:
         """Issue an opaque API access token valid for *ttl* seconds (default `token_ttl`)."""

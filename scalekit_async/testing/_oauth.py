@@ -650,6 +650,49 @@ class FakeOAuth:
         session = {**grant, "session_id": self.fake.new_id(SESSION_PREFIX)}
         return self._issue(session, code=form["code"])
 
+    def m2m_grant(self, client: Mapping[str, Any], form: Mapping[str, str]) -> Reply:
+        """Client credentials of an API client created through the fake: a signed M2M token.
+
+        Its ``sub`` and ``client_id`` are the client's id, ``oid`` its organization
+        (none for an environment client), ``scopes`` the scopes asked for (``scope``,
+        space-separated; each must be one of the client's) or else all of its scopes,
+        and its lifetime the client's ``expiry`` (seconds).
+        """
+        client_id = str(client.get("client_id") or client.get("id") or "")
+        allowed = [str(s) for s in client.get("scopes") or ()]
+        asked = form.get("scope", "").split()
+        if unknown := [s for s in asked if s not in allowed]:
+            return Reply.json(
+                400,
+                {
+                    "error": "invalid_scope",
+                    "error_description": f"scopes not granted to {client_id}: {' '.join(unknown)}",
+                },
+            )
+        scopes = asked or allowed
+        try:
+            expires_in = float(client.get("expiry") or self.token_ttl)
+        except (TypeError, ValueError):
+            expires_in = float(self.token_ttl)
+        organization_id = str(client.get("organization_id") or "")
+        audience = [str(a) for a in client.get("audience") or ()] or None
+        token = self.mint_m2m_token(
+            client_id=client_id,
+            organization_id=organization_id,
+            audience=audience,
+            scopes=scopes,
+            expires_in=expires_in,
+            claims=None if organization_id else {"oid": None},
+        )
+        answer: dict[str, Any] = {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": int(expires_in) if expires_in.is_integer() else expires_in,
+        }
+        if scopes:
+            answer["scope"] = " ".join(scopes)
+        return Reply.json(200, answer)
+
     def refresh_token_grant(self, request: FakeRequest, form: Mapping[str, str]) -> Reply:
         """``grant_type=refresh_token``: a refresh token works once and is replaced."""
         session = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
@@ -733,6 +776,7 @@ def install(fake: FakeState) -> None:
     fake.router.add("POST", MINT_TOKEN_PATH, lambda request: state.mint_route(request))
     fake.grant_handlers["authorization_code"] = state.authorization_code_grant
     fake.grant_handlers["refresh_token"] = state.refresh_token_grant
+    fake.m2m_grant = state.m2m_grant
 
 
 def mint_access_token(

@@ -68,6 +68,7 @@ def new_secret(fake: FakeState, prefix: str) -> tuple[dict[str, Any], str]:
         "update_time": now,
         "secret_suffix": plain[-4:],
     }
+    fake.remember_secret(secret["id"], plain)
     return secret, plain
 
 

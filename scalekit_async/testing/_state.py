@@ -8,6 +8,8 @@ families is what lets `FakeScalekit` install them without an import cycle.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import random
 from collections.abc import Callable, Mapping
@@ -47,6 +49,8 @@ __all__ = ["AuthorizationFlow", "FakeState", "GrantHandler", "ToolFailure"]
 
 GrantHandler = Callable[[FakeRequest, Mapping[str, str]], Reply]
 """A token-endpoint handler: called with the request and its form, the client authenticated."""
+M2MGrant = Callable[[Mapping[str, Any], Mapping[str, str]], Reply]
+"""Answers an API client's client-credentials grant: its wire record and the form."""
 
 
 @attrs.frozen
@@ -169,8 +173,6 @@ class FakeState:
         """Custom-login requests by id (see `_stores_connections`)."""
         self.mcp_instances = McpInstanceStore()
         """MCP instances by id (see `_stores_connections`)."""
-        # [16:org-roles-users-providers] stores of the operations outside the public spec
-        # [16:helpers] stores of the operations outside the public spec
         # State that is not a record of the API.
         self.session_policies: dict[str, dict[str, Any]] = {}
         """Organization session policies by organization id (created when first read)."""
@@ -192,8 +194,28 @@ class FakeState:
         """Called with an organization's id when it is deleted (cascades)."""
         self.grant_handlers: dict[str, GrantHandler] = {}
         """Token-endpoint handlers by ``grant_type``, called once the client is authenticated."""
+        self.secret_digests: dict[str, str] = {}
+        """The SHA-256 of each API client secret the fake handed out, by secret id: the
+        plain value is shown once and not kept, as Scalekit does, yet the token
+        endpoint can authenticate those clients."""
+        self.m2m_grant: M2MGrant | None = None
+        """Answers a client-credentials grant of one of the API clients created through
+        the fake (installed by the OAuth family: a signed M2M access token)."""
         self.router = Router()
         """The API operations the families installed, by method and path template."""
+
+    def remember_secret(self, secret_id: str, plain: str) -> None:
+        """Keep the digest of a secret handed out to an API client (see `secret_digests`)."""
+        self.secret_digests[secret_id] = hashlib.sha256(plain.encode()).hexdigest()
+
+    def secret_matches(self, client: Mapping[str, Any], plain: str) -> bool:
+        """Whether *plain* is one of the current secrets of *client* (its wire record)."""
+        digest = hashlib.sha256(plain.encode()).hexdigest()
+        return any(
+            hmac.compare_digest(self.secret_digests.get(str(secret.get("id")), ""), digest)
+            for secret in client.get("secrets") or ()
+            if isinstance(secret, Mapping)
+        )
 
     @property
     def client_secret(self) -> str:
