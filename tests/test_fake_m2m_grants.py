@@ -55,9 +55,7 @@ async def test_a_wrong_deleted_or_unknown_secret_is_refused(
         client_id, organization_id=org.id, secret_id=created.client.secrets[0].id
     )
     with pytest.raises(sk.TokenError):  # the deleted secret no longer works
-        await client.auth.get_client_token(
-            client_id=client_id, client_secret=created.plain_secret
-        )
+        await client.auth.get_client_token(client_id=client_id, client_secret=created.plain_secret)
     await client.auth.get_client_token(client_id=client_id, client_secret=second.plain_secret)
     with pytest.raises(sk.TokenError) as scope:
         await client.auth.get_client_token(
