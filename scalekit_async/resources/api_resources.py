@@ -28,7 +28,8 @@ from ..models.api_resources import (
     UserConsent,
 )
 from ._base import Resource, check_page_size, string_list
-from .oauth_clients import Claims, check_id, claims_body, int64_seconds
+from ._claims import Claims, claims_body, int64_seconds
+from .oauth_clients import check_id
 
 __all__ = ["ApiResources"]
 

@@ -13,16 +13,17 @@ preview of the Scalekit API: it may change without notice.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 from .._pagination import AsyncPaginator
 from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
-from ..models.api_clients import CreatedApiClientSecret, CustomClaim
+from ..models.api_clients import CreatedApiClientSecret
 from ..models.oauth_clients import IpAllowlist, OAuthClient, OAuthClientType
 from ._base import Resource, check_page_size, string_list
+from ._claims import Claims, claims_body, int64_seconds
 
 __all__ = ["OAuthClients"]
 
@@ -44,7 +45,6 @@ NAME_MAX_LEN = 128
 SECRETS_MAX = 5
 """How many secrets Scalekit's own environments let one client hold (environment-specific)."""
 
-Claims = Mapping[str, str] | Iterable[CustomClaim]
 """Custom token claims: a ``{key: value}`` mapping or `CustomClaim` objects."""
 
 
@@ -364,34 +364,3 @@ def _allowlist(value: object) -> dict[str, Any]:
             raise ValueError(f"ip_allowlist: {entry.value!r} allows every address")
         cidrs.append({"value": entry.value})
     return {"opted_in": value.opted_in, "cidrs": cidrs}
-
-
-def claims_body(value: object) -> list[dict[str, str]]:
-    """Custom claims (a mapping or `CustomClaim` objects) as the API's list of key/value pairs."""
-    if isinstance(value, Mapping):
-        pairs = list(value.items())
-    elif isinstance(value, str) or not isinstance(value, Iterable):
-        raise TypeError("custom_claims must be a mapping of str to str or CustomClaim objects")
-    else:
-        pairs = []
-        for claim in value:
-            if not isinstance(claim, CustomClaim):
-                raise TypeError(
-                    f"custom_claims items must be CustomClaim, not {type(claim).__name__}"
-                )
-            pairs.append((claim.key, claim.value))
-    for key, val in pairs:
-        if not isinstance(key, str) or not isinstance(val, str):
-            raise TypeError("custom claim keys and values must be str")
-        if not 1 <= len(key) <= NAME_MAX_LEN:
-            raise ValueError(f"custom claim keys must be 1 to {NAME_MAX_LEN} characters")
-    return [{"key": key, "value": val} for key, val in pairs]
-
-
-def int64_seconds(name: str, value: object) -> str:
-    """A non-negative number of seconds as the JSON string of an int64."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int (seconds), not {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value}")
-    return str(value)
