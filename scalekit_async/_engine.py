@@ -15,6 +15,7 @@ The interface resources and ``client.auth`` depend on (and nothing else):
 | `Engine.fetch_public`           | an unauthenticated GET (the JWKS)                          |
 | `Engine.exchange`               | one request as built, its answer decoded by the caller     |
 |                                 | (the pass-through of ``connected_accounts.send_request``)  |
+| `answer_error`                  | an error answer's typed exception (for such decoders)      |
 | `Engine.environment_url`, `client_id`, `converter` | what the client is          |
 | `Engine.with_options`           | the same engine (pool, token) with other call options      |
 
@@ -31,7 +32,7 @@ import platform
 from collections.abc import AsyncIterable, Awaitable, Callable, Coroutine, Mapping
 from contextlib import nullcontext
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from urllib.parse import urlencode
 
 import anyio
@@ -43,6 +44,7 @@ from ._auth import TokenGrant, TokenRefresher, TokenStore
 from ._config import Credentials
 from ._converter import format_timestamp
 from ._errors import (
+    APIStatusError,
     APITimeoutError,
     ResponseValidationError,
     ScalekitError,
@@ -70,7 +72,9 @@ __all__ = [
     "USER_AGENT",
     "CallOptions",
     "Engine",
+    "AnswerView",
     "RawResponse",
+    "answer_error",
     "decode_answer",
     "parse_grant",
 ]
@@ -527,15 +531,34 @@ def decode_answer(answer: Answer) -> Any:
             raise ResponseValidationError(
                 f"HTTP {status} answer is not JSON", status_code=status, body=decode_body(content)
             ) from None
+    raise answer_error(answer)
+
+
+class AnswerView(Protocol):
+    """What a caller's decoder reads of an answer (`Engine.exchange` hands it an `Answer`)."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    reason_phrase: str
+    after_lost_attempt: bool
+
+
+def answer_error(answer: AnswerView) -> APIStatusError:
+    """The typed error of an error answer: its status class, body, request id and retry hint.
+
+    The one place an HTTP error answer becomes an exception (`decode_answer`
+    and the proxy's pass-through, which raises it only for Scalekit's own errors).
+    """
     error = status_error(
-        status,
+        answer.status_code,
         answer.reason_phrase,
         answer.content,
         request_id=answer.headers.get("x-request-id"),
         retry_after=parse_retry_after(answer.headers),
     )
     error.after_lost_attempt = answer.after_lost_attempt
-    raise error
+    return error
 
 
 def _dump_json(body: Any) -> bytes:

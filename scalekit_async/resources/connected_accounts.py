@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import json as _json
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 import cattrs
 import httpx
 
-from .._engine import USER_AGENT
-from .._errors import ConflictError, NotFoundError, status_error
+from .._engine import USER_AGENT, AnswerView, answer_error
+from .._errors import ConflictError, NotFoundError
 from .._pagination import AsyncPaginator
-from .._retry import parse_retry_after
 from .._routes import Route, operation
 from .._types import NOT_GIVEN, NotGivenOr, given
 from ..models.connected_accounts import (
@@ -471,7 +470,7 @@ class ConnectedAccounts(Resource):
         streamed = body is not None and not isinstance(body, bytes)
         replayable = route.idempotent and not streamed
 
-        def replay_401(answer: _Answer) -> bool:
+        def replay_401(answer: AnswerView) -> bool:
             return replayable and is_scalekit_error(answer)
 
         answer = await engine.with_options(max_retries=0).exchange(
@@ -495,17 +494,7 @@ class ConnectedAccounts(Resource):
         )
 
 
-class _Answer(Protocol):
-    """What the proxy reads of an answer (the engine's transport answer)."""
-
-    status_code: int
-    headers: Mapping[str, str]
-    content: bytes
-    reason_phrase: str
-    after_lost_attempt: bool
-
-
-def is_scalekit_error(answer: _Answer | httpx.Response) -> bool:
+def is_scalekit_error(answer: AnswerView | httpx.Response) -> bool:
     """Whether a proxied answer is Scalekit's own error rather than the upstream API's.
 
     Scalekit's errors are grpc-gateway ``google.rpc.Status`` JSON: an object
@@ -536,18 +525,10 @@ def is_scalekit_error(answer: _Answer | httpx.Response) -> bool:
     )
 
 
-def _pass_through(answer: _Answer) -> _Answer:
+def _pass_through(answer: AnswerView) -> AnswerView:
     """The proxied answer as it came, unless it is Scalekit's own error (raised typed)."""
     if is_scalekit_error(answer):
-        error = status_error(
-            answer.status_code,
-            answer.reason_phrase,
-            answer.content,
-            request_id=answer.headers.get("x-request-id"),
-            retry_after=parse_retry_after(answer.headers),
-        )
-        error.after_lost_attempt = answer.after_lost_attempt
-        raise error
+        raise answer_error(answer)
     return answer
 
 
