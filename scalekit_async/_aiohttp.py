@@ -197,13 +197,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     ) -> Answer:
         """Send one request and read the whole answer (the SDK's fast path)."""
         aiohttp = self._aiohttp
-        session = self._open()
+        session = self._session
+        if session is None or self._closed:
+            session = self._open()
         try:
             async with session.request(
                 method,
                 _yarl_url(url),
                 headers=headers,
-                data=_body(content),
+                data=None if content is None else _body(content),
                 allow_redirects=False,
                 timeout=self._timeouts.get(timeout),
                 middlewares=self._once if method in _IDEMPOTENT else (),

@@ -78,16 +78,17 @@ class AccessToken:
     value: str = attrs.field(repr=False)
     obtained_at: float
     lifetime: float
+    refresh_at: float = attrs.field(init=False, repr=False, eq=False)
+    """When an advisory refresh starts (callers keep using the token); computed once,
+    as every call compares it."""
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "refresh_at", self.expires_at - min(300.0, self.lifetime / 2))
 
     @property
     def expires_at(self) -> float:
         """When the token stops being valid."""
         return self.obtained_at + self.lifetime
-
-    @property
-    def refresh_at(self) -> float:
-        """When an advisory refresh starts (callers keep using the token)."""
-        return self.expires_at - min(300.0, self.lifetime / 2)
 
     @property
     def mandatory_at(self) -> float:

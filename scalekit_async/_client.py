@@ -66,6 +66,20 @@ _SHARDS = 25
 """How many httpx pools share the default transport's sends (see `OwnedPool`)."""
 
 
+def _loop_clock(loop: anyio.lowlevel.EventLoopToken) -> Callable[[], float]:
+    """The clock of *loop*: asyncio's own ``loop.time``, else the backend's `current_time`.
+
+    On asyncio, anyio reads that same ``loop.time`` after looking the running
+    loop up; the sender reads the clock twice per attempt, so it skips the lookup.
+    """
+    import asyncio  # only here: importing the client must not import asyncio
+
+    native = loop.native_token
+    if isinstance(native, asyncio.AbstractEventLoop):
+        return native.time
+    return loop.backend_class.current_time
+
+
 class _Lifecycle:
     """The pool of one client (and of its `with_options` views): opened lazily, closed once.
 
@@ -138,7 +152,7 @@ class _Lifecycle:
                 "timeouts": self.timeouts,
                 "hooks": self.hooks,
                 "limiter": self.limiter,
-                "clock": loop.backend_class.current_time,
+                "clock": _loop_clock(loop),
             }
             if self.given_http is not None:
                 transport = RetryingSender(BorrowedClient(self.given_http), **common)

@@ -24,7 +24,7 @@ import cattrs
 
 from ._enums import OpenEnum
 
-__all__ = ["make_converter", "parse_timestamp", "format_timestamp"]
+__all__ = ["format_timestamp", "make_converter", "mutable_twin", "parse_timestamp"]
 
 _FRACTION = re.compile(r"\.(\d{7,})")
 
@@ -162,7 +162,7 @@ def _optional_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any
 _FAST_TYPES = (str, bool, int, float)
 
 
-def _builder(cls: type, names: set[str]) -> type | None:
+def mutable_twin(cls: type, names: set[str]) -> type | None:
     """A mutable twin of the frozen, slotted *cls*, or `None` when *cls* cannot have one.
 
     An instance of the twin gets its slots by plain attribute stores (a frozen
@@ -251,7 +251,7 @@ def _model_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], 
             and not (isinstance(f.default, attrs.Factory) and f.default.takes_self)  # type: ignore[arg-type]
             for f in fields
         ) and not hasattr(cls, "__attrs_post_init__")
-        twin = _builder(cls, {f.name for f in fields}) if plain else None
+        twin = mutable_twin(cls, {f.name for f in fields}) if plain else None
         ns: dict[str, Any] = {"_cls": cls, "_twin": twin, "_M": _MISSING, "_Mapping": Mapping}
         lines = [
             "def structure(d, _):",

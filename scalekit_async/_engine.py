@@ -101,6 +101,8 @@ _FORM_HEADERS = [*_BASE_HEADERS, ("Content-Type", "application/x-www-form-urlenc
 
 # The span of a call when no tracer is set (a null context is reusable).
 _NO_SPAN = nullcontext()
+_JSON = json.JSONDecoder()
+"""The decoder `json.loads` uses for a str, called directly (stateless, so shared)."""
 
 # Form fields of a token request that are not credentials; every other field is.
 _PUBLIC_FORM_FIELDS = frozenset({"grant_type", "redirect_uri", "client_id", "scope"})
@@ -145,8 +147,10 @@ class _Core:
     converter: cattrs.Converter
     tracer: Any
     redactor: Redactor
-    tokens: TokenRefresher | None = None
+    tokens: TokenRefresher
     jwks: JwksCache | None = None
+    list_hooks: dict[type, tuple[Callable[[Any, Any], Any], Any]] = attrs.Factory(dict)
+    """The converter's hook for ``tuple[X, ...]`` by item type X (see `Engine.structure_items`)."""
 
 
 class Engine:
@@ -175,17 +179,16 @@ class Engine:
         tracer: Any = None,
         token_store: TokenStore | None = None,
     ) -> None:
-        core = _Core(
+        self._core = _Core(
             credentials=credentials,
             connect=connect,
             converter=converter,
             tracer=tracer,
             redactor=Redactor(),
+            tokens=TokenRefresher(
+                self._fetch_client_token, store=token_store, fetch_timeout=options.timeout
+            ),
         )
-        core.tokens = TokenRefresher(
-            self._fetch_client_token, store=token_store, fetch_timeout=options.timeout
-        )
-        self._core = core
         self.options = options
 
     @classmethod
@@ -232,7 +235,6 @@ class Engine:
     @property
     def tokens(self) -> TokenRefresher:
         """The client-credentials token cache."""
-        assert self._core.tokens is not None
         return self._core.tokens
 
     # -- the one exchange -----------------------------------------------------
@@ -326,7 +328,7 @@ class Engine:
 
     def _authorize(self, deadline: float) -> str | Awaitable[str]:
         """The ``Authorization`` value: at once while the cached token is fresh."""
-        token = self.tokens.peek()
+        token = self._core.tokens.peek()
         if token is not None:
             return "Bearer " + token
         return self._await_token(deadline)
@@ -399,6 +401,28 @@ class Engine:
         except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
             raise ResponseValidationError(
                 f"response is not a valid {getattr(cls, '__name__', cls)}: {type(exc).__name__}",
+                status_code=200,
+                body=data,
+            ) from exc
+
+    def structure_items(self, data: Any, item: type[T]) -> tuple[T, ...]:
+        """Structure a JSON list (`None`: empty) into a tuple of *item*s.
+
+        Raises `ResponseValidationError` when it does not fit. Every list call
+        ends here, so the converter's hook for ``tuple[item, ...]`` is found once
+        per client and item type, not dispatched on each call.
+        """
+        hooks = self._core.list_hooks
+        found = hooks.get(item)
+        if found is None:
+            items_type: Any = tuple[item, ...]  # type: ignore[valid-type]
+            found = hooks[item] = (self._core.converter.get_structure_hook(items_type), items_type)
+        hook, items_type = found
+        try:
+            return hook(data, items_type)  # type: ignore[no-any-return]
+        except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+            raise ResponseValidationError(
+                f"response is not a valid list of {item.__name__}: {type(exc).__name__}",
                 status_code=200,
                 body=data,
             ) from exc
@@ -526,12 +550,25 @@ def decode_answer(answer: Answer) -> Any:
         if not content or content.isspace():  # isspace: no copy of the body, unlike strip
             return {}
         try:
-            return json.loads(content)
+            return _loads(content)
         except (ValueError, UnicodeDecodeError):
             raise ResponseValidationError(
                 f"HTTP {status} answer is not JSON", status_code=status, body=decode_body(content)
             ) from None
     raise answer_error(answer)
+
+
+def _loads(content: bytes) -> Any:
+    """JSON from bytes, read as UTF-8 first (the API's encoding, RFC 8259).
+
+    `json.loads` on bytes sniffs for UTF-16 and UTF-32 on every call; decoding
+    the UTF-8 first skips that. Anything else (a byte-order mark, another
+    encoding) falls back to the sniffing path, which accepts what it always did.
+    """
+    try:
+        return _JSON.decode(content.decode())
+    except (ValueError, UnicodeDecodeError):
+        return json.loads(content)
 
 
 class AnswerView(Protocol):

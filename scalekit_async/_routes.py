@@ -66,6 +66,8 @@ class Route:
     reads_only: bool = False
     """True for an operation that changes nothing although its method is not
     idempotent (a POST whose body is a search filter): it is retried like a GET."""
+    idempotent: bool = attrs.field(init=False, repr=False, eq=False)
+    """Whether a repeat cannot repeat a side effect (by its method, or `reads_only`)."""
     _parts: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
     _names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 
@@ -73,11 +75,7 @@ class Route:
         pieces = _FIELD.split(self.template)
         object.__setattr__(self, "_parts", tuple(pieces[0::2]))
         object.__setattr__(self, "_names", tuple(pieces[1::2]))
-
-    @property
-    def idempotent(self) -> bool:
-        """Whether a repeat cannot repeat a side effect (by its method, or `reads_only`)."""
-        return self.reads_only or self.method in _IDEMPOTENT
+        object.__setattr__(self, "idempotent", self.reads_only or self.method in _IDEMPOTENT)
 
     @property
     def params(self) -> tuple[str, ...]:

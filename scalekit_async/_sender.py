@@ -190,6 +190,10 @@ class RetryingSender:
         lost = False  # whether an attempt whose outcome is unknown was retried
         while True:
             answer, failure, credential = await self._attempt(call, retry)
+            if answer is not None and answer.status_code < 400:
+                # Success or a redirect: final whatever the policy (the hot path).
+                answer.after_lost_attempt = lost
+                return answer, credential
             if answer is not None and answer.status_code == 429 and self._limiter is not None:
                 wait = parse_retry_after(answer.headers)
                 if wait is not None:
@@ -260,11 +264,12 @@ class RetryingSender:
         retry: int,
         retries: int,
     ) -> tuple[float | None, str]:
-        """The wait before the next attempt, or `None` to return *answer*; raises a failure."""
+        """The wait before retrying an error answer or a failure; raises the failure.
+
+        `None` means *answer* is final: return it.
+        """
         policy = self.policy
         if answer is not None:
-            if answer.status_code < 400:  # success or a redirect: final, whatever the policy
-                return None, ""
             if not policy.should_retry_status(
                 answer.status_code, idempotent=call.idempotent, replayable=call.replayable
             ):

@@ -328,6 +328,25 @@ async def test_non_json_success_is_a_response_validation_error(fake: FakeScaleki
     assert info.value.status_code == 200
 
 
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        '{"organizations": [{"id": "org_1", "display_name": "Café"}]}'.encode(),
+        b"\xef\xbb\xbf" + '{"organizations": [{"id": "org_1", "display_name": "Café"}]}'.encode(),
+        '{"organizations": [{"id": "org_1", "display_name": "Café"}]}'.encode("utf-16"),
+    ],
+    ids=["utf-8", "utf-8 with a byte-order mark", "utf-16"],
+)
+async def test_a_json_answer_decodes_in_any_encoding_json_allows(
+    fake: FakeScalekit, encoded: bytes
+) -> None:
+    # UTF-8 is decoded first (the fast path); the others fall back to sniffing.
+    async with fake.client() as client:
+        fake.fail_next(1, path="/api/v1/organizations", status=200, body=encoded)
+        page = await client.organizations.list()
+    assert [org.display_name for org in page.items] == ["Café"]
+
+
 async def test_a_list_answer_that_is_not_an_object_is_not_an_empty_page(
     fake: FakeScalekit,
 ) -> None:

@@ -70,3 +70,17 @@ async def test_many_distinct_pages_are_all_walked() -> None:
     pages.update({str(n): Page(items=(n,), next_page_token=str(n + 1)) for n in range(1, 500)})
     pages["500"] = Page(items=(500,))
     assert [i async for i in pager(pages, calls)] == list(range(501))
+
+
+def test_make_page_builds_the_same_frozen_page_as_the_constructor() -> None:
+    from scalekit_async._pagination import make_page
+
+    made = make_page((1, 2), "next", "prev", 7)
+    built = Page(items=(1, 2), next_page_token="next", prev_page_token="prev", total_size=7)
+    assert type(made) is Page
+    assert made == built
+    assert hash(made) == hash(built)
+    assert repr(made) == repr(built)
+    assert make_page(()) == Page()
+    with pytest.raises(AttributeError):
+        made.items = ()  # type: ignore[misc]

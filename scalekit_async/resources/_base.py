@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._converter import format_timestamp
 from .._errors import ResponseValidationError
-from .._pagination import AsyncPaginator, Page
+from .._pagination import AsyncPaginator, Page, make_page
 from .._routes import Route
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 
@@ -73,22 +73,18 @@ class Resource:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    async def _list_page(
-        self,
-        route: Route,
-        path: tuple[str, ...],
-        params: Mapping[str, Any] | None,
-        key: str,
-        item_tuple: Any,
-    ) -> tuple[Mapping[str, Any], tuple[Any, ...]]:
-        """Fetch one list answer; return it and its items under *key*, structured."""
-        engine = self._engine
-        data = await engine.call(route, *path, params=params)
-        if not isinstance(data, Mapping):
+    def _page_items(self, route: Route, data: Any, key: str, item: type[T]) -> tuple[T, ...]:
+        """The items of one list answer under *key*, structured (the answer must be an object).
+
+        A plain step after the awaited call, not a coroutine of its own: a list
+        call is the hottest path of most services, and every frame it keeps
+        alive is resumed each time the transport wakes up.
+        """
+        if data.__class__ is not dict and not isinstance(data, Mapping):
             raise ResponseValidationError(
                 f"list answer of {route} is not an object", status_code=200, body=data
             )
-        return data, engine.structure(data.get(key) or [], item_tuple)
+        return self._engine.structure_items(data.get(key) or (), item)
 
     def _paginate(
         self,
@@ -102,18 +98,15 @@ class Resource:
     ) -> AsyncPaginator[T]:
         """A paginator over *route*, whose answer lists items under *key*."""
         route.path(*path)  # check ids now, so a bad one fails at the call site
-        item_tuple: Any = tuple[item, ...]  # type: ignore[valid-type]
 
         async def fetch(token: str | None) -> Page[T]:
-            query = dict(params)
-            if token:
-                query["page_token"] = token
-            data, items = await self._list_page(route, path, query, key, item_tuple)
-            return Page(
-                items=items,
-                next_page_token=_optional_str(data, "next_page_token"),
-                prev_page_token=_optional_str(data, "prev_page_token"),
-                total_size=_optional_int(data, total_key),
+            query = {**params, "page_token": token} if token else params
+            data = await self._engine.call(route, *path, params=query)
+            return make_page(
+                self._page_items(route, data, key, item),
+                _optional_str(data, "next_page_token"),
+                _optional_str(data, "prev_page_token"),
+                _optional_int(data, total_key),
             )
 
         start = None if isinstance(page_token, NotGiven) else page_token  # None: the start
@@ -136,12 +129,12 @@ class Resource:
         last. *first_page* is the API's first page number (0 or 1).
         """
         route.path(*path)
-        item_tuple: Any = tuple[item, ...]  # type: ignore[valid-type]
 
         async def fetch(token: str | None) -> Page[T]:
             number = int(token) if token else page_number
             query = {**params, "page_size": page_size, "page_number": number}
-            _, items = await self._list_page(route, path, query, key, item_tuple)
+            data = await self._engine.call(route, *path, params=query)
+            items = self._page_items(route, data, key, item)
             full = len(items) >= page_size > 0
             return Page(
                 items=items,
@@ -161,11 +154,11 @@ class Resource:
     ) -> AsyncPaginator[T]:
         """A paginator over an unpaginated list: one page holding every item."""
         route.path(*path)
-        item_tuple: Any = tuple[item, ...]  # type: ignore[valid-type]
 
         async def fetch(token: str | None) -> Page[T]:
-            _, items = await self._list_page(route, path, params, key, item_tuple)
-            return Page(items=items, total_size=len(items))
+            data = await self._engine.call(route, *path, params=params)
+            items = self._page_items(route, data, key, item)
+            return make_page(items, total_size=len(items))
 
         return AsyncPaginator(fetch)
 
