@@ -6,6 +6,8 @@ and reports ratios, because the machine may be shared and noisy:
 - ``structuring``: a 100-organization page, SDK converter vs pydantic v2;
 - ``throughput``: requests/s at 1/16/64/256 in flight, raw httpx, raw aiohttp,
   SDK on the default transport, SDK on the aiohttp transport;
+- ``instructions``: instructions per call of raw aiohttp and the SDK on aiohttp
+  under callgrind, which a noisy neighbour cannot move (skipped without valgrind);
 - ``memory``: 100,000 items through the paginator, peak and growth;
 - ``refresh``: 1,000 concurrent calls when the token must be refreshed;
 - ``profile``: where one SDK call's time goes (cProfile, 1 in flight);
@@ -41,6 +43,7 @@ from typing import Any, TextIO
 SECTIONS = (
     "structuring",
     "throughput",
+    "instructions",
     "memory",
     "refresh",
     "profile",
@@ -48,7 +51,7 @@ SECTIONS = (
     "importtime",
     "fakescale",
 )
-SERVER_SECTIONS = {"throughput", "memory", "refresh", "profile"}
+SERVER_SECTIONS = {"throughput", "instructions", "memory", "refresh", "profile"}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -204,6 +207,14 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"max {worst['cpu sdk_httpx/raw_httpx']:.2f}x (at {worst['in_flight']})",
             worst["cpu sdk_httpx/raw_httpx"] <= 1.0,
         )
+        counted = results.get("instructions", {})
+        if "sdk/raw" in counted:
+            add(
+                "(steering figure, no target) instructions/call SDK aiohttp vs raw aiohttp",
+                f"{counted['sdk/raw']:.3f}x at {counted['in_flight']}"
+                f" (+{counted['sdk_overhead'] / 1000:.1f} k per call)",
+                None,
+            )
         if 64 in rows:
             value = rows[64]["sdk_httpx/raw_httpx"]
             add("SDK default transport >= 2x raw httpx req/s at 64", f"{value:.2f}x", value >= 2)
@@ -271,6 +282,8 @@ def headline(results: dict[str, Any]) -> dict[str, float]:
     for name, value in results.get("refresh", {}).items():
         if isinstance(value, dict):
             out[f"refresh {name} added first-call ms"] = value["added_first_ms"]
+    if "sdk/raw" in results.get("instructions", {}):
+        out["instructions sdk_aiohttp/raw_aiohttp @64"] = results["instructions"]["sdk/raw"]
     if "profile" in results:
         out["profile SDK share of a call"] = results["profile"]["sdk_share"]
     if "importtime" in results:
@@ -301,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     # The server runs `python -m benchmarks.server`: make the package importable from anywhere.
     root = str(Path(__file__).resolve().parent.parent)
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-    from benchmarks import memory, percall, refresh, structuring, throughput
+    from benchmarks import instructions, memory, percall, refresh, structuring, throughput
     from benchmarks.server import running_server
 
     results: dict[str, Any] = {"meta": meta(args)}
@@ -321,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         with running_server() as url:
             if section("throughput"):
                 results["throughput"] = throughput.run(url, args.levels, args.seconds, args.rounds)
+            if section("instructions"):
+                calls = (200, 600) if args.quick else (400, 1200)
+                results["instructions"] = instructions.run(url, calls=calls)
             if section("memory"):
                 results["memory"] = memory.run(url, args.items)
             if section("refresh"):
