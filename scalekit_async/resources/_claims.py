@@ -1,8 +1,9 @@
-"""Input checks shared by the OAuth client and API resource namespaces.
+"""Input checks shared by the API client, OAuth client and API resource namespaces.
 
 Custom claims and a client's token lifetime have one wire shape in
-``clients.CreateClient``/``UpdateClient`` and ``clients.ResourceClient``: both
-namespaces build them here, so the rules are written once.
+``clients.OrganizationClient``, ``clients.CreateClient``/``UpdateClient`` and
+``clients.ResourceClient``: every namespace builds them here, so the rules are
+written once.
 """
 
 from __future__ import annotations
@@ -20,8 +21,14 @@ CLAIM_KEY_MAX_LEN = 128
 """The longest custom claim key the API takes."""
 
 
-def claims_body(value: object) -> list[dict[str, str]]:
-    """Custom claims (a mapping or `CustomClaim` objects) as the API's list of key/value pairs."""
+def claims_body(
+    value: object, *, max_key_len: int | None = CLAIM_KEY_MAX_LEN
+) -> list[dict[str, str]]:
+    """Custom claims (a mapping or `CustomClaim` objects) as the API's list of key/value pairs.
+
+    *max_key_len* `None`: the key length is left to the server (organization API
+    clients, whose messages state no limit).
+    """
     if isinstance(value, Mapping):
         pairs = list(value.items())
     elif isinstance(value, str) or not isinstance(value, Iterable):
@@ -37,8 +44,8 @@ def claims_body(value: object) -> list[dict[str, str]]:
     for key, val in pairs:
         if not isinstance(key, str) or not isinstance(val, str):
             raise TypeError("custom claim keys and values must be str")
-        if not 1 <= len(key) <= CLAIM_KEY_MAX_LEN:
-            raise ValueError(f"custom claim keys must be 1 to {CLAIM_KEY_MAX_LEN} characters")
+        if max_key_len is not None and not 1 <= len(key) <= max_key_len:
+            raise ValueError(f"custom claim keys must be 1 to {max_key_len} characters")
     return [{"key": key, "value": val} for key, val in pairs]
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from .._pagination import AsyncPaginator
 from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGivenOr, given
-from ..models.api_clients import ApiClient, CreatedApiClient, CreatedApiClientSecret, CustomClaim
+from ..models.api_clients import ApiClient, CreatedApiClient, CreatedApiClientSecret
 from ._base import Resource, check_page_size, string_list
+from ._claims import Claims, claims_body, int64_seconds
 
 __all__ = ["ApiClients"]
 
@@ -24,9 +25,6 @@ _CREATE_SECRET = Route(
 _DELETE_SECRET = Route(
     "DELETE", "/api/v1/organizations/{organization_id}/clients/{client_id}/secrets/{secret_id}"
 )
-
-Claims = Mapping[str, str] | Iterable[CustomClaim]
-"""Custom token claims: a ``{key: value}`` mapping or `CustomClaim` objects."""
 
 
 class ApiClients(Resource):
@@ -161,34 +159,10 @@ def _client_body(
         description=description,
         scopes=NOT_GIVEN if scopes is NOT_GIVEN else string_list("scopes", scopes),
         audience=NOT_GIVEN if audience is NOT_GIVEN else string_list("audience", audience),
-        custom_claims=NOT_GIVEN if custom_claims is NOT_GIVEN else _claims(custom_claims),
-        expiry=NOT_GIVEN if expiry is NOT_GIVEN else _expiry(expiry),
+        custom_claims=(
+            NOT_GIVEN
+            if custom_claims is NOT_GIVEN
+            else claims_body(custom_claims, max_key_len=None)
+        ),
+        expiry=NOT_GIVEN if expiry is NOT_GIVEN else int64_seconds("expiry", expiry),
     )
-
-
-def _claims(value: Claims) -> list[dict[str, str]]:
-    if isinstance(value, Mapping):
-        pairs = list(value.items())
-    elif isinstance(value, str) or not isinstance(value, Iterable):
-        raise TypeError("custom_claims must be a mapping of str to str or CustomClaim objects")
-    else:
-        pairs = []
-        for claim in value:
-            if not isinstance(claim, CustomClaim):
-                raise TypeError(
-                    f"custom_claims items must be CustomClaim, not {type(claim).__name__}"
-                )
-            pairs.append((claim.key, claim.value))
-    for key, val in pairs:
-        if not isinstance(key, str) or not isinstance(val, str):
-            raise TypeError("custom claim keys and values must be str")
-    return [{"key": key, "value": val} for key, val in pairs]
-
-
-def _expiry(value: int) -> str:
-    # int64: a JSON string on the wire.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expiry must be an int (seconds), not {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"expiry must not be negative, got {value}")
-    return str(value)

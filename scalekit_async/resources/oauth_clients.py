@@ -45,8 +45,6 @@ NAME_MAX_LEN = 128
 SECRETS_MAX = 5
 """How many secrets Scalekit's own environments let one client hold (environment-specific)."""
 
-"""Custom token claims: a ``{key: value}`` mapping or `CustomClaim` objects."""
-
 
 class OAuthClients(Resource):
     """The environment's OAuth client applications, their secrets, and users' consents.
