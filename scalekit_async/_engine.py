@@ -398,12 +398,8 @@ class Engine:
             )
         try:
             return self._core.converter.structure(data, cls)
-        except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-            raise ResponseValidationError(
-                f"response is not a valid {getattr(cls, '__name__', cls)}: {type(exc).__name__}",
-                status_code=200,
-                body=data,
-            ) from exc
+        except _REFUSED as exc:
+            raise _invalid(getattr(cls, "__name__", str(cls)), exc, data) from exc
 
     def structure_items(self, data: Any, item: type[T]) -> tuple[T, ...]:
         """Structure a JSON list (`None`: empty) into a tuple of *item*s.
@@ -420,12 +416,8 @@ class Engine:
         hook, items_type = found
         try:
             return hook(data, items_type)  # type: ignore[no-any-return]
-        except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-            raise ResponseValidationError(
-                f"response is not a valid list of {item.__name__}: {type(exc).__name__}",
-                status_code=200,
-                body=data,
-            ) from exc
+        except _REFUSED as exc:
+            raise _invalid(f"list of {item.__name__}", exc, data) from exc
 
     def unwrap(self, data: Any, key: str, cls: type[T]) -> T:
         """Structure the object under *key* of an answer into *cls*."""
@@ -596,6 +588,17 @@ def answer_error(answer: AnswerView) -> APIStatusError:
     )
     error.after_lost_attempt = answer.after_lost_attempt
     return error
+
+
+_REFUSED = (cattrs.BaseValidationError, ValueError, TypeError, KeyError)
+"""What the converter raises for an answer that does not fit its model."""
+
+
+def _invalid(what: str, exc: Exception, data: Any) -> ResponseValidationError:
+    """The error for a 200 answer the converter refused as *what*."""
+    return ResponseValidationError(
+        f"response is not a valid {what}: {type(exc).__name__}", status_code=200, body=data
+    )
 
 
 def _dump_json(body: Any) -> bytes:
