@@ -553,14 +553,20 @@ def decode_answer(answer: Answer) -> Any:
 def _loads(content: bytes) -> Any:
     """JSON from bytes, read as UTF-8 first (the API's encoding, RFC 8259).
 
-    `json.loads` on bytes sniffs for UTF-16 and UTF-32 on every call; decoding
-    the UTF-8 first skips that. Anything else (a byte-order mark, another
-    encoding) falls back to the sniffing path, which accepts what it always did.
+    `json.loads` on bytes sniffs for UTF-16 and UTF-32 on every call, then
+    matches whitespace around the value; a UTF-8 body holding exactly one value
+    (the API's answers) needs neither. Anything else (a byte-order mark, another
+    encoding, whitespace around the value, trailing data) goes through
+    `json.loads`, which accepts or refuses it as it always did.
     """
     try:
-        return _JSON.decode(content.decode())
+        text = content.decode()
+        data, end = _JSON.raw_decode(text)
     except (ValueError, UnicodeDecodeError):
         return json.loads(content)
+    if end != len(text):
+        return json.loads(content)
+    return data
 
 
 class AnswerView(Protocol):

@@ -334,8 +334,9 @@ async def test_non_json_success_is_a_response_validation_error(fake: FakeScaleki
         '{"organizations": [{"id": "org_1", "display_name": "Café"}]}'.encode(),
         b"\xef\xbb\xbf" + '{"organizations": [{"id": "org_1", "display_name": "Café"}]}'.encode(),
         '{"organizations": [{"id": "org_1", "display_name": "Café"}]}'.encode("utf-16"),
+        ' \r\n{"organizations": [{"id": "org_1", "display_name": "Café"}]}\n\t'.encode(),
     ],
-    ids=["utf-8", "utf-8 with a byte-order mark", "utf-16"],
+    ids=["utf-8", "utf-8 with a byte-order mark", "utf-16", "whitespace around the value"],
 )
 async def test_a_json_answer_decodes_in_any_encoding_json_allows(
     fake: FakeScalekit, encoded: bytes
@@ -345,6 +346,19 @@ async def test_a_json_answer_decodes_in_any_encoding_json_allows(
         fake.fail_next(1, path="/api/v1/organizations", status=200, body=encoded)
         page = await client.organizations.list()
     assert [org.display_name for org in page.items] == ["Café"]
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"organizations": []} {"organizations": []}', b'{"organizations": []}\x0c']
+)
+async def test_data_after_the_json_value_is_a_response_validation_error(
+    fake: FakeScalekit, body: bytes
+) -> None:
+    # A form feed is whitespace to Python, not to JSON.
+    async with fake.client() as client:
+        fake.fail_next(1, path="/api/v1/organizations", status=200, body=body)
+        with pytest.raises(sk.ResponseValidationError, match="not JSON"):
+            await client.organizations.list()
 
 
 async def test_a_list_answer_that_is_not_an_object_is_not_an_empty_page(
