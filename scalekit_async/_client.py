@@ -66,27 +66,30 @@ _SHARDS = 25
 """How many httpx pools share the default transport's sends (see `OwnedPool`)."""
 
 
-def _loop_clock(loop: anyio.lowlevel.EventLoopToken) -> Callable[[], float]:
-    """The clock of *loop*: asyncio's own ``loop.time``, else the backend's `current_time`.
+def _loop_access(
+    loop: anyio.lowlevel.EventLoopToken,
+) -> tuple[Callable[[], object], Callable[[], float]]:
+    """How to tell *loop* is the running one, and its clock, at the least cost per call.
 
-    On asyncio, anyio reads that same ``loop.time`` after looking the running
-    loop up; the sender reads the clock twice per attempt, so it skips the lookup.
+    On asyncio that is ``asyncio.get_running_loop`` and ``loop.time``, called
+    directly: anyio's backend reaches them through a Python method that looks
+    the running loop up first. Other backends go through anyio's backend.
     """
     import asyncio  # only here: importing the client must not import asyncio
 
     native = loop.native_token
     if isinstance(native, asyncio.AbstractEventLoop):
-        return native.time
-    return loop.backend_class.current_time
+        return asyncio.get_running_loop, native.time
+    return loop.backend_class.current_token, loop.backend_class.current_time
 
 
 class _Lifecycle:
     """The pool of one client (and of its `with_options` views): opened lazily, closed once.
 
     The first call binds the client to its event loop. Every call checks it runs
-    on that loop through the loop's backend directly (`anyio.lowlevel.current_token`
-    would find the backend again each time), and the sender reads that loop's
-    clock the same way.
+    on that loop by asking the loop's own backend which loop runs (see
+    `_loop_access`: `anyio.lowlevel.current_token` would find the backend again
+    each time), and the sender reads that loop's clock the same way.
     """
 
     __slots__ = (
@@ -96,7 +99,9 @@ class _Lifecycle:
         "hooks",
         "limiter",
         "loop",
+        "native",
         "policy",
+        "probe",
         "timeouts",
         "transport",
     )
@@ -120,14 +125,16 @@ class _Lifecycle:
         self.transport: RetryingSender | None = None
         self.closed = False
         self.loop: anyio.lowlevel.EventLoopToken | None = None
+        self.native: object = None
+        """The bound loop as its backend names it (what `probe` returns on it)."""
+        self.probe: Callable[[], object] = anyio.lowlevel.current_token
 
     def connect(self) -> RetryingSender:
         """The transport for a call on the current event loop, opened on first use."""
         transport = self.transport
-        loop = self.loop
-        if transport is not None and loop is not None:
+        if transport is not None:
             try:
-                if loop.backend_class.current_token() is loop.native_token:
+                if self.probe() is self.native:
                     return transport
             except RuntimeError:  # no event loop of that backend runs here
                 pass
@@ -147,12 +154,14 @@ class _Lifecycle:
             )
         transport = self.transport
         if transport is None:
+            self.probe, clock = _loop_access(loop)
+            self.native = loop.native_token
             common: dict[str, Any] = {
                 "policy": self.policy,
                 "timeouts": self.timeouts,
                 "hooks": self.hooks,
                 "limiter": self.limiter,
-                "clock": _loop_clock(loop),
+                "clock": clock,
             }
             if self.given_http is not None:
                 transport = RetryingSender(BorrowedClient(self.given_http), **common)
