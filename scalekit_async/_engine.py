@@ -350,6 +350,7 @@ class Engine:
         body: Any = NOT_GIVEN,
         timeout: float | None = None,
         timeouts: Timeouts | None = None,
+        decode: Callable[[Answer], Any] | None = None,
     ) -> Coroutine[Any, Any, Any]:
         """Make one API call: awaited, its decoded JSON body (``{}`` when empty).
 
@@ -364,6 +365,8 @@ class Engine:
             body: The JSON body (not given: no body).
             timeout: This call's deadline (long-running operations such as tool runs).
             timeouts: This call's per-phase limits.
+            decode: Turns the answer into the result (`None`: `decode_answer`);
+                a list's page step runs here, inside the error boundary.
 
         """
         url = self._core.credentials.environment_url + route.path(*path)
@@ -382,7 +385,7 @@ class Engine:
             content=content,
             timeout=timeout,
             timeouts=timeouts,
-            decode=decode_answer,
+            decode=decode or decode_answer,
         )
 
     def structure(self, data: Any, cls: type[T]) -> T:

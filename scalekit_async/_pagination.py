@@ -71,7 +71,16 @@ FetchPage = Callable[[str | None], Awaitable[Page[T]]]
 
 
 class AsyncPaginator(Generic[T]):
-    """A lazy, awaitable, async-iterable view of a list operation."""
+    """A lazy, awaitable, async-iterable view of a list operation.
+
+    Args:
+        fetch: Returns the page at a token (`None`: the first page).
+        start_token: Where to start.
+
+    A subclass may fetch pages itself instead of through *fetch*: it overrides
+    `fetch_page` and sets `_start` (the SDK's token lists do, to make each
+    page without a coroutine of their own).
+    """
 
     __slots__ = ("_fetch", "_start")
 
@@ -79,15 +88,19 @@ class AsyncPaginator(Generic[T]):
         self._fetch = fetch
         self._start = start_token
 
+    def fetch_page(self, token: str | None) -> Awaitable[Page[T]]:
+        """The page at *token* (`None`: the first page), fetched when awaited."""
+        return self._fetch(token)
+
     def __await__(self) -> Generator[Any, None, Page[T]]:
-        return self._fetch(self._start).__await__()
+        return self.fetch_page(self._start).__await__()
 
     def pages(self) -> AsyncIterator[Page[T]]:
         """Iterate page by page, stopping at the last page (or at a repeated token)."""
-        return _Pages(self._fetch, self._start)
+        return _Pages(self.fetch_page, self._start)
 
     def __aiter__(self) -> AsyncIterator[T]:
-        return _Items(_Pages(self._fetch, self._start))
+        return _Items(_Pages(self.fetch_page, self._start))
 
     async def collect(self, *, limit: int) -> list[T]:
         """Every item of the list, in order, refusing to load more than *limit*.

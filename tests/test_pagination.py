@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from scalekit_async import AsyncPaginator, Page
+from scalekit_async.testing import FakeScalekit
 
 pytestmark = pytest.mark.anyio
 
@@ -84,3 +85,26 @@ def test_make_page_builds_the_same_frozen_page_as_the_constructor() -> None:
     assert make_page(()) == Page()
     with pytest.raises(AttributeError):
         made.items = ()  # type: ignore[misc]
+
+
+async def test_fetch_page_fetches_the_page_at_a_token() -> None:
+    calls: list[str | None] = []
+    pages = {None: Page(items=(1,), next_page_token="a"), "a": Page(items=(2,))}
+    page = await pager(pages, calls).fetch_page("a")
+    assert page.items == (2,)
+    assert calls == ["a"]
+
+
+async def test_a_resource_list_fetches_any_page_and_walks_them_all(fake: FakeScalekit) -> None:
+    async with fake.client() as client:
+        for n in range(5):
+            await client.organizations.create(f"Org {n}")
+        paginator = client.organizations.list(page_size=2)
+        first = await paginator
+        second = await paginator.fetch_page(first.next_page_token)
+        walked = [org.display_name async for org in paginator]
+    assert [o.display_name for o in first.items] == ["Org 0", "Org 1"]
+    assert [o.display_name for o in second.items] == ["Org 2", "Org 3"]
+    assert second.prev_page_token
+    assert second.total_size == 5
+    assert walked == [f"Org {n}" for n in range(5)]

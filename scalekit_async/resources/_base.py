@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._converter import format_timestamp
+from .._engine import decode_answer
 from .._errors import ResponseValidationError
 from .._pagination import AsyncPaginator, Page, make_page
 from .._routes import Route
@@ -14,6 +15,7 @@ from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 
 if TYPE_CHECKING:
     from .._engine import Engine
+    from .._pool import Answer
 
 __all__ = [
     "Resource",
@@ -49,11 +51,6 @@ def check_strings(**fields: object) -> None:
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
 
 
-def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    return value if isinstance(value, str) and value else None
-
-
 def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
     value = data.get(key)
     if isinstance(value, bool):
@@ -65,6 +62,64 @@ def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
     return None
 
 
+def _page_items(engine: Engine, route: Route, data: Any, key: str, item: type[T]) -> tuple[T, ...]:
+    """The items of one list answer under *key*, structured (the answer must be an object)."""
+    if data.__class__ is not dict and not isinstance(data, Mapping):
+        raise ResponseValidationError(
+            f"list answer of {route} is not an object", status_code=200, body=data
+        )
+    return engine.structure_items(data.get(key) or (), item)
+
+
+class _TokenList(AsyncPaginator[T]):
+    """A token-paginated list operation: one call per page, made into a `Page` as it is decoded.
+
+    The page is made in the engine's decode step, not in a coroutine of its
+    own: a list call is the hottest path of most services, and every frame it
+    keeps alive is resumed each time the transport wakes up. A malformed list
+    answer is refused inside the engine's error boundary, like any other answer.
+    """
+
+    __slots__ = ("_engine", "_item", "_key", "_params", "_path", "_route", "_total_key")
+
+    def __init__(
+        self,
+        engine: Engine,
+        route: Route,
+        path: tuple[str, ...],
+        params: Mapping[str, Any],
+        key: str,
+        item: type[T],
+        total_key: str,
+        start: str | None,
+    ) -> None:
+        self._engine = engine
+        self._route = route
+        self._path = path
+        self._params = params
+        self._key = key
+        self._item = item
+        self._total_key = total_key
+        self._start = start
+
+    def fetch_page(self, token: str | None) -> Awaitable[Page[T]]:
+        """The page at *token* (`None`: the first page), fetched when awaited."""
+        params = self._params
+        query = {**params, "page_token": token} if token else params
+        return self._engine.call(self._route, *self._path, params=query, decode=self._page)
+
+    def _page(self, answer: Answer) -> Page[T]:
+        data = decode_answer(answer)
+        items = _page_items(self._engine, self._route, data, self._key, self._item)
+        next_token, prev_token = data.get("next_page_token"), data.get("prev_page_token")
+        return make_page(
+            items,
+            next_token if next_token.__class__ is str and next_token else None,
+            prev_token if prev_token.__class__ is str and prev_token else None,
+            _optional_int(data, self._total_key),
+        )
+
+
 class Resource:
     """A namespace of API operations on one resource family."""
 
@@ -72,19 +127,6 @@ class Resource:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-
-    def _page_items(self, route: Route, data: Any, key: str, item: type[T]) -> tuple[T, ...]:
-        """The items of one list answer under *key*, structured (the answer must be an object).
-
-        A plain step after the awaited call, not a coroutine of its own: a list
-        call is the hottest path of most services, and every frame it keeps
-        alive is resumed each time the transport wakes up.
-        """
-        if data.__class__ is not dict and not isinstance(data, Mapping):
-            raise ResponseValidationError(
-                f"list answer of {route} is not an object", status_code=200, body=data
-            )
-        return self._engine.structure_items(data.get(key) or (), item)
 
     def _paginate(
         self,
@@ -98,19 +140,8 @@ class Resource:
     ) -> AsyncPaginator[T]:
         """A paginator over *route*, whose answer lists items under *key*."""
         route.path(*path)  # check ids now, so a bad one fails at the call site
-
-        async def fetch(token: str | None) -> Page[T]:
-            query = {**params, "page_token": token} if token else params
-            data = await self._engine.call(route, *path, params=query)
-            return make_page(
-                self._page_items(route, data, key, item),
-                _optional_str(data, "next_page_token"),
-                _optional_str(data, "prev_page_token"),
-                _optional_int(data, total_key),
-            )
-
-        start = None if isinstance(page_token, NotGiven) else page_token  # None: the start
-        return AsyncPaginator(fetch, start)
+        start = None if page_token is NOT_GIVEN else page_token  # None: the start
+        return _TokenList(self._engine, route, path, params, key, item, total_key, start)
 
     def _paginate_numbered(
         self,
@@ -134,7 +165,7 @@ class Resource:
             number = int(token) if token else page_number
             query = {**params, "page_size": page_size, "page_number": number}
             data = await self._engine.call(route, *path, params=query)
-            items = self._page_items(route, data, key, item)
+            items = _page_items(self._engine, route, data, key, item)
             full = len(items) >= page_size > 0
             return Page(
                 items=items,
@@ -157,7 +188,7 @@ class Resource:
 
         async def fetch(token: str | None) -> Page[T]:
             data = await self._engine.call(route, *path, params=params)
-            items = self._page_items(route, data, key, item)
+            items = _page_items(self._engine, route, data, key, item)
             return make_page(items, total_size=len(items))
 
         return AsyncPaginator(fetch)
