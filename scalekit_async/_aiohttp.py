@@ -201,7 +201,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if session is None or self._closed:
             session = self._open()
         try:
-            async with session.request(
+            # Awaited, not entered: ``async with`` adds four coroutines per request
+            # (one of them alive until the answer comes) to do what `release` does.
+            response = await session.request(
                 method,
                 _yarl_url(url),
                 headers=headers,
@@ -209,9 +211,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 timeout=self._timeouts.get(timeout),
                 middlewares=self._once if method in _IDEMPOTENT else (),
-            ) as response:
+            )
+            try:
                 body = await response.read()
-                return Answer(response.status, response.headers, body, response.reason or "")
+            finally:
+                # A no-op once the body is read; otherwise the connection is not reused.
+                response.release()
+            return Answer(response.status, response.headers, body, response.reason or "")
         except _Lost as lost:
             raise _httpx_error(aiohttp, lost.error) from lost.error
         except (TimeoutError, aiohttp.ClientError) as exc:
