@@ -537,7 +537,7 @@ def _lifetime(value: Any) -> float:
     return float(value)
 
 
-def decode_answer(answer: Answer) -> Any:
+def decode_answer(answer: AnswerView) -> Any:
     """The decoded JSON of a 2xx answer (``{}`` when empty), or its typed error."""
     status = answer.status_code
     if 200 <= status < 300:

@@ -14,8 +14,7 @@ from .._routes import Route
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 
 if TYPE_CHECKING:
-    from .._engine import Engine
-    from .._pool import Answer
+    from .._engine import AnswerView, Engine
 
 __all__ = [
     "Resource",
@@ -108,7 +107,7 @@ class _TokenList(AsyncPaginator[T]):
         query = {**params, "page_token": token} if token else params
         return self._engine.call(self._route, *self._path, params=query, decode=self._page)
 
-    def _page(self, answer: Answer) -> Page[T]:
+    def _page(self, answer: AnswerView) -> Page[T]:
         data = decode_answer(answer)
         items = _page_items(self._engine, self._route, data, self._key, self._item)
         next_token, prev_token = data.get("next_page_token"), data.get("prev_page_token")
