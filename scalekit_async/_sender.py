@@ -1,21 +1,22 @@
 """The retrying sender: one logical request as up to ``1 + max_retries`` attempts.
 
 It knows HTTP and time, nothing of resources or models. The engine describes
-the request once (`Call`); `RetryingSender.send` runs it as a loop of two
-steps, each on one screen:
+the request once (`Call`); `RetryingSender.send` runs it as a loop, each turn
+on one screen:
 
-1. `RetryingSender._attempt`: wait for the rate limiter, ask `authorize` for a
-   fresh credential (so a token that expired during a backoff is never sent),
-   send once through the pool with phase limits and a total bounded by the
-   call's deadline, and map any httpx exception to `APIConnectionError` or
-   `APITimeoutError`;
-2. `RetryingSender._decide`: return the answer, raise the failure, or name the
+1. wait for the rate limiter, then ask `authorize` for a fresh credential
+   (so a token that expired during a backoff is never sent);
+2. `RetryingSender._attempt`: start one send through the pool, with phase
+   limits and a total bounded by the call's deadline; `send` awaits it and maps
+   any httpx exception to `APIConnectionError` or `APITimeoutError`;
+3. `RetryingSender._decide`: return the answer, raise the failure, or name the
    wait before the next attempt, by the `RetryPolicy`, the retry budget,
    ``Retry-After`` and the deadline.
 
 Every frame of the chain stays alive while a request is on the wire and is
 resumed each time the transport wakes up, so the chain is kept short: the
-engine's exchange, `send`, `_attempt`, then the transport itself.
+engine's exchange, `send`, then the transport itself (`_attempt` is a plain
+function that hands `send` the transport's awaitable).
 """
 
 from __future__ import annotations
@@ -189,7 +190,24 @@ class RetryingSender:
         retry = 0
         lost = False  # whether an attempt whose outcome is unknown was retried
         while True:
-            answer, failure, credential = await self._attempt(call, retry)
+            if self._limiter is not None:
+                # Wait for the budget first: a token taken before a long wait could expire.
+                await self._limiter.acquire(call.deadline)
+            credential = call.authorize(call.deadline) if call.authorize is not None else None
+            if credential is not None and not isinstance(credential, str):
+                credential = await credential
+            started = self.clock()
+            answer: Answer | None = None
+            failure: APIConnectionError | None = None
+            try:
+                answer = await self._attempt(call, retry, credential, started)
+            except _NEVER_SENT as exc:
+                failure = _connection_error(exc, call, self.clock(), outcome_unknown=False)
+            except httpx.HTTPError as exc:
+                failure = _connection_error(exc, call, self.clock(), outcome_unknown=True)
+            if self._hooks.on_response or logger.isEnabledFor(logging.DEBUG):
+                status = answer.status_code if answer is not None else None
+                self._observe(call, retry, status, self.clock() - started, failure)
             if answer is not None and answer.status_code < 400:
                 # Success or a redirect: final whatever the policy (the hot path).
                 answer.after_lost_attempt = lost
@@ -220,20 +238,16 @@ class RetryingSender:
                 call_hooks(self._hooks.on_retry, event)
             await self._sleep(delay)
 
-    async def _attempt(
-        self, call: Call, retry: int
-    ) -> tuple[Answer | None, APIConnectionError | None, str | None]:
-        """Send once: the answer or the mapped failure, and the credential sent."""
-        if self._limiter is not None:
-            # Wait for the budget first: a token taken before a long wait could expire.
-            await self._limiter.acquire(call.deadline)
-        credential = call.authorize(call.deadline) if call.authorize is not None else None
-        if credential is not None and not isinstance(credential, str):
-            credential = await credential
-        hooks = self._hooks
-        if hooks.on_request:
-            call_hooks(hooks.on_request, RequestStarted(call.method, call.route, retry))
-        started = self.clock()
+    def _attempt(
+        self, call: Call, retry: int, credential: str | None, started: float
+    ) -> Awaitable[Answer]:
+        """Start attempt *retry* at *started*: the pool's send, for `send` to await.
+
+        A plain function, not a coroutine: its frame would otherwise stay alive
+        (and be resumed at every wake-up of the transport) for the whole attempt.
+        """
+        if self._hooks.on_request:
+            call_hooks(self._hooks.on_request, RequestStarted(call.method, call.route, retry))
         remaining = call.deadline - started
         if remaining <= 0:
             raise APITimeoutError(f"{call.method} {call.route}: deadline exceeded")
@@ -243,18 +257,7 @@ class RetryingSender:
         # Each phase is bounded on its own; "total" bounds the whole exchange.
         limits = call.phases.bounded(remaining)
         limits["total"] = remaining
-        answer: Answer | None = None
-        failure: APIConnectionError | None = None
-        try:
-            answer = await self._pool.send(call.method, call.url, headers, call.content, limits)
-        except _NEVER_SENT as exc:
-            failure = _connection_error(exc, call, self.clock(), outcome_unknown=False)
-        except httpx.HTTPError as exc:
-            failure = _connection_error(exc, call, self.clock(), outcome_unknown=True)
-        if hooks.on_response or logger.isEnabledFor(logging.DEBUG):
-            status = answer.status_code if answer is not None else None
-            self._observe(call, retry, status, self.clock() - started, failure)
-        return answer, failure, credential
+        return self._pool.send(call.method, call.url, headers, call.content, limits)
 
     def _decide(
         self,
