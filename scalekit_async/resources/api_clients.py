@@ -120,7 +120,7 @@ class ApiClients(Resource):
             organization_id,
             key="clients",
             item=ApiClient,
-            params=given(page_size=size),
+            params={"page_size": size},
             page_token=NOT_GIVEN if page_token is None else page_token,
         )
 

@@ -19,7 +19,7 @@ from typing import Any
 from .._converter import format_timestamp
 from .._pagination import AsyncPaginator
 from .._routes import Route, operation
-from .._types import NOT_GIVEN, NotGivenOr, given
+from .._types import NOT_GIVEN, NotGivenOr
 from ..models.api_tokens import ApiToken, CreatedApiToken
 from ._base import Resource, check_page_size, check_strings
 
@@ -190,11 +190,11 @@ class ApiTokens(Resource):
             _LIST,
             key="tokens",
             item=ApiToken,
-            params=given(
-                organization_id=organization_id,
-                user_id=NOT_GIVEN if user_id is None else user_id,
-                page_size=size,
-            ),
+            params={
+                "organization_id": organization_id,
+                "user_id": NOT_GIVEN if user_id is None else user_id,
+                "page_size": size,
+            },
             page_token=NOT_GIVEN if page_token is None else page_token,
             total_key="total_count",
         )

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from .._pagination import AsyncPaginator
 from .._routes import Route, operation
-from .._types import NOT_GIVEN, NotGivenOr, given
+from .._types import NOT_GIVEN, NotGivenOr
 from ..models.auth_logs import AuthLog, AuthRequestStatus
 from ._base import Resource, check_page_size, check_time_range, string_list, timestamp_param
 
@@ -54,15 +54,15 @@ class AuthLogs(Resource):
                 raise TypeError(f"{name} must be a str, not {type(value).__name__}")
         start, end = _given(start_time), _given(end_time)
         check_time_range(start, end)
-        params = given(
-            page_size=size,
-            email=_given(email),
-            status=string_list("status", () if status is None else status) or NOT_GIVEN,
-            start_time=timestamp_param("start_time", start),
-            end_time=timestamp_param("end_time", end),
-            resource_id=_given(resource_id),
-            client_id=_given(client_id),
-        )
+        params = {
+            "page_size": size,
+            "email": _given(email),
+            "status": string_list("status", () if status is None else status) or NOT_GIVEN,
+            "start_time": timestamp_param("start_time", start),
+            "end_time": timestamp_param("end_time", end),
+            "resource_id": _given(resource_id),
+            "client_id": _given(client_id),
+        }
         return self._paginate(
             _LIST, key="authRequests", item=AuthLog, params=params, page_token=_given(page_token)
         )

@@ -154,12 +154,10 @@ class Connections(Resource):
                 raise ValueError(f"an organization connection cannot be of type {type_value}")
             data = await self._engine.call(_CREATE_ORG, org, body=body)
         else:
-            params = given(
-                **{
-                    "flags.is_login": _flag("is_login", is_login),
-                    "flags.is_app": _flag("is_app", is_app),
-                }
-            )
+            params = {
+                "flags.is_login": _flag("is_login", is_login),
+                "flags.is_app": _flag("is_app", is_app),
+            }
             data = await self._engine.call(_CREATE_ENV, params=params, body=body)
         return self._engine.unwrap(data, "connection", Connection)
 
@@ -284,11 +282,11 @@ class Connections(Resource):
         argument passed as `None` is not sent.
         """
         check_page_size(page_size, _APPS_MAX_PAGE_SIZE)
-        params = given(
-            provider=_bounded("provider", provider, 1, 50),
-            query=_bounded("query", query, 3, 100),
-            page_size=NOT_GIVEN if page_size is None else page_size,
-        )
+        params = {
+            "provider": _bounded("provider", provider, 1, 50),
+            "query": _bounded("query", query, 3, 100),
+            "page_size": NOT_GIVEN if page_size is None else page_size,
+        }
         return self._paginate(
             _LIST_APPS,
             key="connections",

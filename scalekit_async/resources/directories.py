@@ -130,12 +130,12 @@ class Directories(Resource):
         """
         segment("id", id)  # a bad id is named as the caller knows it
         check_page_size(_given(page_size), _MAX_PAGE_SIZE)
-        params = given(
-            page_size=_given(page_size),
-            include_detail=_flag("include_detail", include_detail),
-            directory_group_id=_id("directory_group_id", directory_group_id),
-            updated_after=_timestamp(updated_after),
-        )
+        params = {
+            "page_size": _given(page_size),
+            "include_detail": _flag("include_detail", include_detail),
+            "directory_group_id": _id("directory_group_id", directory_group_id),
+            "updated_after": _timestamp(updated_after),
+        }
         return self._paginate(
             _LIST_USERS,
             organization_id,
@@ -167,12 +167,12 @@ class Directories(Resource):
         """
         segment("id", id)  # a bad id is named as the caller knows it
         check_page_size(_given(page_size), _MAX_PAGE_SIZE)
-        params = given(
-            page_size=_given(page_size),
-            include_detail=_flag("include_detail", include_detail),
-            include_external_groups=_flag("include_external_groups", include_external_groups),
-            updated_after=_timestamp(updated_after),
-        )
+        params = {
+            "page_size": _given(page_size),
+            "include_detail": _flag("include_detail", include_detail),
+            "include_external_groups": _flag("include_external_groups", include_external_groups),
+            "updated_after": _timestamp(updated_after),
+        }
         return self._paginate(
             _LIST_GROUPS,
             organization_id,

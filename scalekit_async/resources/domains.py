@@ -89,10 +89,10 @@ class Domains(Resource):
             raise ValueError(f"page_number must be 0 or more, got {page_number}")
         if include is not None and not isinstance(include, str):
             raise TypeError(f"include must be a str, not {type(include).__name__}")
-        params = given(
-            domain_type=_domain_type(domain_type),
-            include=NOT_GIVEN if include is None else include,
-        )
+        params = {
+            "domain_type": _domain_type(domain_type),
+            "include": NOT_GIVEN if include is None else include,
+        }
         return self._paginate_numbered(
             _LIST,
             organization_id,

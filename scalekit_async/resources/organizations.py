@@ -133,7 +133,10 @@ class Organizations(Resource):
         `None` is the same as leaving an argument out.
         """
         check_page_size(page_size)
-        params = given(page_size=page_size, external_id=external_id)  # the query drops None
+        params = {
+            "page_size": page_size,
+            "external_id": external_id,
+        }  # the query drops None, not given
         return self._paginate(
             _LIST, key="organizations", item=Organization, params=params, page_token=page_token
         )
@@ -161,7 +164,7 @@ class Organizations(Resource):
             raise ValueError(f"query must be 3 to 100 characters, got {len(query)}")
         check_page_size(page_size, SEARCH_MAX_PAGE_SIZE)
         check_strings(page_token=page_token)
-        params = given(query=query, page_size=page_size)  # the query drops None
+        params = {"query": query, "page_size": page_size}  # the query drops None, not given
         token = NOT_GIVEN if page_token is None else page_token
         return self._paginate(
             _SEARCH, key="organizations", item=Organization, params=params, page_token=token

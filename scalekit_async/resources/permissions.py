@@ -50,7 +50,7 @@ class Permissions(Resource):
         kind = NOT_GIVEN if type is None else type
         if not isinstance(kind, NotGiven | str):
             raise TypeError(f"type must be a PermissionType or str, not {kind.__class__.__name__}")
-        params = given(page_size=size, type=kind if isinstance(kind, NotGiven) else str(kind))
+        params = {"page_size": size, "type": kind if isinstance(kind, NotGiven) else str(kind)}
         return self._paginate(
             _LIST,
             key="permissions",

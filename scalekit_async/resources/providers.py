@@ -68,7 +68,7 @@ class Providers(Resource):
         if provider_type == "":
             raise ValueError("provider_type must not be empty (None: the API's default)")
         check_page_size(page_size, _MAX_UINT32)
-        params = given(page_size=page_size, identifier=identifier)
+        params = {"page_size": page_size, "identifier": identifier}
         if provider_type is not None:
             params["filter.provider_type"] = str(provider_type)
         token = NOT_GIVEN if page_token is None else page_token

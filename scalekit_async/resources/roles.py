@@ -70,7 +70,7 @@ class Roles(Resource):
         organization can use: its own (`is_org_role`) and the environment's.
         `include` adds each role's permissions (see `RoleInclude`).
         """
-        params = given(include=_include(include))
+        params = {"include": _include(include)}
         org = _scope(organization_id)
         if org is None:
             return self._list_all(_LIST, key="roles", item=Role, params=params)
@@ -120,7 +120,7 @@ class Roles(Resource):
         role of that name, else the environment's.
         """
         org, key = _scope(organization_id), _key(name)
-        params = given(include=_include(include))
+        params = {"include": _include(include)}
         if org is None:
             data = await self._engine.call(_GET, key, params=params)
         else:
@@ -170,7 +170,7 @@ class Roles(Resource):
         """
         org, key = _scope(organization_id), _key(name)
         reassign = NOT_GIVEN if reassign_role_name is None else reassign_role_name
-        params = given(reassign_role_name=_optional_text(reassign, "reassign_role_name"))
+        params = {"reassign_role_name": _optional_text(reassign, "reassign_role_name")}
         if org is None:
             await self._engine.call(_DELETE, key, params=params)
         else:

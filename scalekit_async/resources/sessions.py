@@ -7,7 +7,7 @@ from datetime import datetime
 
 from .._pagination import AsyncPaginator
 from .._routes import Route, operation
-from .._types import NOT_GIVEN, given
+from .._types import NOT_GIVEN
 from ..models.sessions import RevokedSession, RevokedSessions, Session, SessionStatus
 from ._base import Resource, check_page_size, check_time_range, string_list, timestamp_param
 
@@ -62,21 +62,16 @@ class Sessions(Resource):
         """
         size = NOT_GIVEN if page_size is None else page_size
         check_page_size(size)
-        params = given(page_size=size)
         statuses = string_list("status", () if status is None else status)
-        if statuses:
-            params["filter.status"] = statuses
         start = NOT_GIVEN if start_time is None else start_time
         end = NOT_GIVEN if end_time is None else end_time
         check_time_range(start, end)
-        params.update(
-            given(
-                **{
-                    "filter.start_time": timestamp_param("start_time", start),
-                    "filter.end_time": timestamp_param("end_time", end),
-                }
-            )
-        )
+        params = {  # the query drops not-given values
+            "page_size": size,
+            "filter.status": statuses or NOT_GIVEN,
+            "filter.start_time": timestamp_param("start_time", start),
+            "filter.end_time": timestamp_param("end_time", end),
+        }
         return self._paginate(
             _LIST,
             user_id,

@@ -172,7 +172,7 @@ class Users(Resource):
         size = _drop_none(page_size)
         check_page_size(size, LIST_MAX_PAGE_SIZE)
         return self._scoped_paginate(
-            _LIST, _LIST_ORG, organization_id, params=given(page_size=size), page_token=page_token
+            _LIST, _LIST_ORG, organization_id, params={"page_size": size}, page_token=page_token
         )
 
     @operation(_SEARCH, _SEARCH_ORG)
