@@ -69,7 +69,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
     parser.add_argument("--seconds", type=float, help="seconds per throughput cell (1; quick 0.3)")
-    parser.add_argument("--rounds", type=int, help="rounds per throughput level (5; quick 2)")
+    parser.add_argument("--rounds", type=int, help="rounds per throughput level (8; quick 2)")
     parser.add_argument("--levels", default="1,16,64,256", help="requests in flight to measure")
     parser.add_argument(
         "--items", type=int, help="items through the paginator (100000; quick 6000)"
@@ -92,7 +92,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.seconds is None:
         args.seconds = 0.3 if args.quick else 1.0
     if args.rounds is None:
-        args.rounds = 2 if args.quick else 5
+        args.rounds = 2 if args.quick else 8
     if args.items is None:
         args.items = 6_000 if args.quick else 100_000
     return args
