@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Resource",
+    "token_at",
     "check_page_size",
     "check_strings",
     "check_time_range",
@@ -48,6 +49,12 @@ def check_strings(**fields: object) -> None:
         if value is None or isinstance(value, NotGiven | str):
             continue
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+
+
+def token_at(data: Mapping[str, Any], key: str) -> str | None:
+    """A list answer's page token under *key*: a non-empty string, else `None` (no such page)."""
+    value = data.get(key)
+    return value if value.__class__ is str and value else None
 
 
 def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
@@ -110,11 +117,10 @@ class _TokenList(AsyncPaginator[T]):
     def _page(self, answer: AnswerView) -> Page[T]:
         data = decode_answer(answer)
         items = _page_items(self._engine, self._route, data, self._key, self._item)
-        next_token, prev_token = data.get("next_page_token"), data.get("prev_page_token")
         return make_page(
             items,
-            next_token if next_token.__class__ is str and next_token else None,
-            prev_token if prev_token.__class__ is str and prev_token else None,
+            token_at(data, "next_page_token"),
+            token_at(data, "prev_page_token"),
             _optional_int(data, self._total_key),
         )
 

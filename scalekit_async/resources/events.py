@@ -19,7 +19,14 @@ from .._pagination import AsyncPaginator, Page
 from .._routes import Route, operation
 from ..models.event_log import EventSource
 from ..models.events import EVENT_TYPES, WebhookEvent
-from ._base import Resource, check_page_size, check_strings, check_time_range, string_list
+from ._base import (
+    Resource,
+    check_page_size,
+    check_strings,
+    check_time_range,
+    string_list,
+    token_at,
+)
 
 __all__ = ["Events"]
 
@@ -118,8 +125,8 @@ class Events(Resource):
                 )
             return Page(
                 items=tuple(self._event(item) for item in items),
-                next_page_token=_token(data, "next_page_token"),
-                prev_page_token=_token(data, "prev_page_token"),
+                next_page_token=token_at(data, "next_page_token"),
+                prev_page_token=token_at(data, "prev_page_token"),
             )
 
         return AsyncPaginator(fetch, page_token)
@@ -140,8 +147,3 @@ class Events(Resource):
                 except ResponseValidationError:
                     pass
         return engine.structure(item, WebhookEvent)
-
-
-def _token(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    return value if isinstance(value, str) and value else None
