@@ -181,9 +181,7 @@ class OwnedPool:
         timeout: dict[str, float],
     ) -> Awaitable[Answer]:
         """One attempt, read in full, within ``timeout["total"]`` (see `RawTransport`)."""
-        pools = self._pools
-        # A raw transport is one shard that never rotates (nothing to pick).
-        pool = pools[0] if pools and pools[0].raw is not None else self._pick()
+        pool = self._pick()
         if pool.raw is not None:
             # The fast path, awaited by the caller directly: no frame of ours in between.
             return pool.raw.send_raw(method, url, headers, content, timeout)
