@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     modes = MODES if args.mode == "all" else (args.mode,)
     results: dict[str, Any] = {"users": args.users, "modes": {}}
-    runners = {
+    runners: dict[str, Callable[[int, int, int], dict[str, Any]]] = {
         "socket": run_socket,
         "socket-aiohttp": partial(run_socket, aiohttp=True),
         "in-process": run_in_process,

@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 CLIENTS = ("raw_aiohttp", "sdk_aiohttp")
@@ -41,6 +42,7 @@ async def _child(client: str, level: int, calls: int, url: str) -> None:
     from benchmarks.throughput import AUTH, PATH
 
     closers: list[Any] = []
+    call: Callable[[], Awaitable[Any]]
     if client == "raw_aiohttp":
         session = aiohttp.ClientSession(url, connector=aiohttp.TCPConnector(limit=100))
         closers.append(session.close)
