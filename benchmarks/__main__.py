@@ -6,6 +6,8 @@ and reports ratios, because the machine may be shared and noisy:
 - ``structuring``: a 100-organization page, SDK converter vs pydantic v2;
 - ``throughput``: requests/s at 1/16/64/256 in flight, raw httpx, raw aiohttp,
   SDK on the default transport, SDK on the aiohttp transport;
+- ``split``: at 1 and 64 in flight, how much of the SDK's CPU per call over raw
+  aiohttp is building its models and how much is the rest (``benchmarks/split.py``);
 - ``instructions``: instructions per call of raw aiohttp and the SDK on aiohttp
   under callgrind, which a noisy neighbour cannot move (skipped without valgrind);
 - ``memory``: 100,000 items through the paginator, peak and growth;
@@ -43,6 +45,7 @@ from typing import Any, TextIO
 SECTIONS = (
     "structuring",
     "throughput",
+    "split",
     "instructions",
     "memory",
     "refresh",
@@ -51,7 +54,7 @@ SECTIONS = (
     "importtime",
     "fakescale",
 )
-SERVER_SECTIONS = {"throughput", "instructions", "memory", "refresh", "profile"}
+SERVER_SECTIONS = {"throughput", "split", "instructions", "memory", "refresh", "profile"}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -314,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     # The server runs `python -m benchmarks.server`: make the package importable from anywhere.
     root = str(Path(__file__).resolve().parent.parent)
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-    from benchmarks import instructions, memory, percall, refresh, structuring, throughput
+    from benchmarks import instructions, memory, percall, refresh, split, structuring, throughput
     from benchmarks.server import running_server
 
     results: dict[str, Any] = {"meta": meta(args)}
@@ -334,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
         with running_server() as url:
             if section("throughput"):
                 results["throughput"] = throughput.run(url, args.levels, args.seconds, args.rounds)
+            if section("split"):
+                results["split"] = split.run(url, seconds=args.seconds, rounds=args.rounds)
             if section("instructions"):
                 calls = (200, 600) if args.quick else (400, 1200)
                 results["instructions"] = instructions.run(url, calls=calls)
