@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import anyio.lowlevel
 import attrs
-import cattrs
 import httpx
 
 from ._auth import TokenStore
@@ -33,6 +32,8 @@ from ._retry import RetryPolicy
 from ._sender import RateLimiter, RetryingSender, Timeouts
 
 if TYPE_CHECKING:
+    import cattrs
+
     from ._oidc import Auth
     from .resources import (
         ApiClients,

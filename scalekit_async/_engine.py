@@ -37,7 +37,6 @@ from urllib.parse import urlencode
 
 import anyio
 import attrs
-import cattrs
 import httpx
 
 from ._auth import TokenGrant, TokenRefresher, TokenStore
@@ -63,6 +62,8 @@ from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
 if TYPE_CHECKING:
+    import cattrs
+
     from ._jwks import JwksCache
 
 __all__ = [
@@ -401,7 +402,7 @@ class Engine:
             )
         try:
             return self._core.converter.structure(data, cls)
-        except _REFUSED as exc:
+        except _refused() as exc:
             raise _invalid(getattr(cls, "__name__", str(cls)), exc, data) from exc
 
     def structure_items(self, data: Any, item: type[T]) -> tuple[T, ...]:
@@ -419,7 +420,7 @@ class Engine:
         hook, items_type = found
         try:
             return hook(data, items_type)  # type: ignore[no-any-return]
-        except _REFUSED as exc:
+        except _refused() as exc:
             raise _invalid(f"list of {item.__name__}", exc, data) from exc
 
     def unwrap(self, data: Any, key: str, cls: type[T]) -> T:
@@ -599,8 +600,15 @@ def answer_error(answer: AnswerView) -> APIStatusError:
     return error
 
 
-_REFUSED = (cattrs.BaseValidationError, ValueError, TypeError, KeyError)
-"""What the converter raises for an answer that does not fit its model."""
+def _refused() -> tuple[type[Exception], ...]:
+    """What the converter raises for an answer that does not fit its model.
+
+    Read only when structuring raised (an ``except`` clause is evaluated then),
+    by which time the converter has imported cattrs.
+    """
+    from cattrs import BaseValidationError
+
+    return (BaseValidationError, ValueError, TypeError, KeyError)
 
 
 def _invalid(what: str, exc: Exception, data: Any) -> ResponseValidationError:

@@ -2,7 +2,8 @@
 
 The 71 webhook event classes (`scalekit_async.models.events`) are defined on the
 first access to an event name, `parse_event` or a webhook verification; PyJWT and
-cryptography are imported when the JWKS cache is made (token validation). Each
+cryptography are imported when the JWKS cache is made (token validation); cattrs
+with the first client's converter. Each
 check runs in a fresh interpreter: this test process has imported everything.
 """
 
@@ -44,6 +45,19 @@ def test_importing_the_package_loads_no_events_no_jwt_no_cryptography() -> None:
 
         assert loaded() == [], loaded()
         assert not any(m == "jwt" or m.startswith(("jwt.", "cryptography")) for m in sys.modules)
+        """
+    )
+
+
+def test_cattrs_loads_with_the_first_client_not_with_the_package() -> None:
+    run(
+        """
+        import scalekit_async as sk
+
+        assert "cattrs" not in sys.modules
+        client = sk.ScalekitClient("https://x.example.com", "id", "secret-0123456789")
+        assert "cattrs" in sys.modules
+        assert client.converter.structure({"id": "org_1"}, sk.Organization).id == "org_1"
         """
     )
 
