@@ -305,7 +305,7 @@ def _search_params(query: str, page_size: NotGivenOr[int]) -> dict[str, Any]:
     if not 3 <= len(query) <= 100:
         raise ValueError(f"query must be 3 to 100 characters, got {len(query)}")
     check_page_size(page_size, SEARCH_MAX_PAGE_SIZE)
-    return given(query=query, page_size=page_size)
+    return {"query": query, "page_size": page_size}  # the query drops not given
 
 
 def _check_external_id(value: NotGivenOr[str]) -> None:
@@ -394,7 +394,7 @@ def send_invitation_param(value: NotGivenOr[bool]) -> dict[str, Any]:
     """The ``send_invitation_email`` query parameter, checked (shared with memberships)."""
     if value is not NOT_GIVEN and not isinstance(value, bool):
         raise TypeError(f"send_invitation_email must be a bool, not {type(value).__name__}")
-    return given(send_invitation_email=value)
+    return {"send_invitation_email": value}  # the query drops not given
 
 
 def _drop_none(value: NotGivenOr[T | None]) -> NotGivenOr[T]:
