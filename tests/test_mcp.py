@@ -203,6 +203,16 @@ async def test_list_connected_accounts_of_a_missing_config(client: ScalekitClien
         client.mcp.list_connected_accounts("cfg_missing", identifier="")
 
 
+async def test_a_connected_accounts_answer_that_is_not_an_object_is_not_an_empty_list(
+    client: ScalekitClient, fake: FakeScalekit
+) -> None:
+    config = await _config(client)
+    path = f"/api/v1/mcp/configs/{config.id}/connected_accounts"
+    fake.fail_next(1, path=path, status=200, body=b"[]")
+    with pytest.raises(sk.ResponseValidationError, match="not an object"):
+        await client.mcp.list_connected_accounts(config.id, identifier=ADA)
+
+
 # -- session tokens ------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Resource",
+    "page_items",
     "token_at",
     "check_page_size",
     "check_strings",
@@ -68,7 +69,7 @@ def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
     return None
 
 
-def _page_items(engine: Engine, route: Route, data: Any, key: str, item: type[T]) -> tuple[T, ...]:
+def page_items(engine: Engine, route: Route, data: Any, key: str, item: type[T]) -> tuple[T, ...]:
     """The items of one list answer under *key*, structured (the answer must be an object)."""
     if data.__class__ is not dict and not isinstance(data, Mapping):
         raise ResponseValidationError(
@@ -116,7 +117,7 @@ class _TokenList(AsyncPaginator[T]):
 
     def _page(self, answer: AnswerView) -> Page[T]:
         data = decode_answer(answer)
-        items = _page_items(self._engine, self._route, data, self._key, self._item)
+        items = page_items(self._engine, self._route, data, self._key, self._item)
         return make_page(
             items,
             token_at(data, "next_page_token"),
@@ -170,12 +171,12 @@ class Resource:
             number = int(token) if token else page_number
             query = {**params, "page_size": page_size, "page_number": number}
             data = await self._engine.call(route, *path, params=query)
-            items = _page_items(self._engine, route, data, key, item)
+            items = page_items(self._engine, route, data, key, item)
             full = len(items) >= page_size > 0
-            return Page(
-                items=items,
-                next_page_token=str(number + 1) if full else None,
-                prev_page_token=str(number - 1) if number > first_page else None,
+            return make_page(
+                items,
+                str(number + 1) if full else None,
+                str(number - 1) if number > first_page else None,
             )
 
         return AsyncPaginator(fetch, str(page_number))
@@ -193,7 +194,7 @@ class Resource:
 
         async def fetch(token: str | None) -> Page[T]:
             data = await self._engine.call(route, *path, params=params)
-            items = _page_items(self._engine, route, data, key, item)
+            items = page_items(self._engine, route, data, key, item)
             return make_page(items, total_size=len(items))
 
         return AsyncPaginator(fetch)

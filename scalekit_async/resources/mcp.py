@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from .._pagination import AsyncPaginator, Page
+from .._pagination import AsyncPaginator, Page, make_page
 from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr, given
 from ..models.mcp import (
@@ -27,7 +27,7 @@ from ..models.mcp import (
     McpInstance,
     McpSessionToken,
 )
-from ._base import Resource, check_page_size
+from ._base import Resource, check_page_size, page_items
 
 __all__ = ["Mcp"]
 
@@ -178,13 +178,13 @@ class Mcp(Resource):
         segment("id", id)  # a bad id fails here, not when awaited
         engine = self._engine
         body = {"identifier": identifier, "include_auth_link": include_auth_link}
-        items_type: Any = tuple[McpConnectionAuthState, ...]
 
         async def fetch(token: str | None) -> Page[McpConnectionAuthState]:
             data = await engine.call(_CONNECTED_ACCOUNTS, id, body=body)
-            raw = data.get("connected_accounts") if isinstance(data, Mapping) else None
-            items: tuple[McpConnectionAuthState, ...] = engine.structure(raw or [], items_type)
-            return Page(items=items, total_size=len(items))
+            items = page_items(
+                engine, _CONNECTED_ACCOUNTS, data, "connected_accounts", McpConnectionAuthState
+            )
+            return make_page(items, total_size=len(items))
 
         return AsyncPaginator(fetch)
 
