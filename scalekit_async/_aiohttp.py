@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._errors import ConfigurationError
-from ._pool import Answer
+from ._pool import Answer, Body
 
 if TYPE_CHECKING:
     import aiohttp
@@ -192,7 +192,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         method: str,
         url: str,
         headers: list[tuple[str, str]],
-        content: bytes | None,
+        content: Body,
         timeout: dict[str, float],
     ) -> Answer:
         """Send one request and read the whole answer (the SDK's fast path)."""

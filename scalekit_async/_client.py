@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import time
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -74,13 +75,16 @@ def _loop_access(
 
     On asyncio that is ``asyncio.get_running_loop`` and ``loop.time``, called
     directly: anyio's backend reaches them through a Python method that looks
-    the running loop up first. Other backends go through anyio's backend.
+    the running loop up first. A loop whose ``time`` is asyncio's own reads
+    `time.monotonic`, which that method returns, without the method's frame.
+    Other backends go through anyio's backend.
     """
     import asyncio  # only here: importing the client must not import asyncio
 
     native = loop.native_token
     if isinstance(native, asyncio.AbstractEventLoop):
-        return asyncio.get_running_loop, native.time
+        stock = type(native).time is asyncio.BaseEventLoop.time
+        return asyncio.get_running_loop, time.monotonic if stock else native.time
     return loop.backend_class.current_token, loop.backend_class.current_time
 
 

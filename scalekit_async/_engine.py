@@ -29,10 +29,10 @@ import json
 import logging
 import math
 import platform
-from collections.abc import AsyncIterable, Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import nullcontext
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 import anyio
@@ -53,12 +53,12 @@ from ._errors import (
     token_error,
 )
 from ._otel import traced
-from ._pool import Answer
+from ._pool import Answer, Body
 from ._redact import Redactor
 from ._retry import parse_retry_after
 from ._routes import JWKS, TOKEN, Route
 from ._sender import Call, RetryingSender, Timeouts
-from ._types import NOT_GIVEN, NotGiven
+from ._types import NOT_GIVEN
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -246,7 +246,7 @@ class Engine:
         url: str,
         *,
         headers: list[tuple[str, str]],
-        content: bytes | AsyncIterable[bytes] | None = None,
+        content: Body = None,
         authorized: bool = True,
         idempotent: bool | None = None,
         timeout: float | None = None,
@@ -294,7 +294,7 @@ class Engine:
                 route.idempotent if idempotent is None else idempotent,
                 route.replayable,
                 headers,
-                cast("bytes | None", content),  # httpx streams an async iterable as is
+                content,
                 self._authorize if authorized else None,
                 timeouts or options.timeouts,
             )
@@ -375,7 +375,7 @@ class Engine:
             query = _query(params)
             if query:
                 url += "?" + urlencode(query)
-        if isinstance(body, NotGiven):
+        if body is NOT_GIVEN:
             content, headers = None, _BASE_HEADERS
         else:
             content, headers = _dump_json(body), _JSON_HEADERS
@@ -629,7 +629,7 @@ def _query(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Flatten query params: lists repeat the key; bools are lowercase; None is dropped."""
     out: list[tuple[str, str]] = []
     for key, value in params.items():
-        if value is None or isinstance(value, NotGiven):
+        if value is None or value is NOT_GIVEN:
             continue
         values = value if isinstance(value, list | tuple) else (value,)
         for v in values:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from operator import attrgetter
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -34,9 +34,12 @@ from ._errors import ClientClosedError
 if TYPE_CHECKING:
     import ssl
 
-__all__ = ["Answer", "BorrowedClient", "OwnedPool", "Pool", "RawTransport", "httpx_shards"]
+__all__ = ["Answer", "Body", "BorrowedClient", "OwnedPool", "Pool", "RawTransport", "httpx_shards"]
 
 logger = logging.getLogger("scalekit_async")
+
+Body = bytes | AsyncIterable[bytes] | None
+"""A request body: bytes, or chunks streamed as they come (which can be sent only once)."""
 
 
 class Answer:
@@ -68,7 +71,7 @@ class RawTransport(Protocol):
         method: str,
         url: str,
         headers: list[tuple[str, str]],
-        content: bytes | None,
+        content: Body,
         timeout: dict[str, float],
     ) -> Answer:
         """Send one request and read the whole answer within ``timeout["total"]``.
@@ -177,7 +180,7 @@ class OwnedPool:
         method: str,
         url: str,
         headers: list[tuple[str, str]],
-        content: bytes | None,
+        content: Body,
         timeout: dict[str, float],
     ) -> Awaitable[Answer]:
         """One attempt, read in full, within ``timeout["total"]`` (see `RawTransport`)."""
@@ -193,7 +196,7 @@ class OwnedPool:
         method: str,
         url: str,
         headers: list[tuple[str, str]],
-        content: bytes | None,
+        content: Body,
         timeout: dict[str, float],
     ) -> Answer:
         """One attempt through *pool*'s httpx transport; the scope bounds the phases' sum."""
@@ -281,7 +284,7 @@ class BorrowedClient:
         method: str,
         url: str,
         headers: list[tuple[str, str]],
-        content: bytes | None,
+        content: Body,
         timeout: dict[str, float],
     ) -> Answer:
         """One attempt through the caller's client, read in full, within ``timeout["total"]``."""

@@ -33,7 +33,7 @@ import httpx
 
 from ._errors import APIConnectionError, APITimeoutError, RateLimitError, status_error
 from ._hooks import Attempt, Hooks, RequestStarted, RetryScheduled, call_hooks
-from ._pool import Answer, BorrowedClient, OwnedPool
+from ._pool import Answer, Body, BorrowedClient, OwnedPool
 from ._retry import RetryBudget, RetryPolicy, backoff_delay, parse_retry_after
 
 __all__ = ["Authorize", "Call", "RateLimiter", "RetryingSender", "Timeouts"]
@@ -114,7 +114,7 @@ class Call:
     idempotent: bool
     replayable: bool
     headers: list[tuple[str, str]]
-    content: bytes | None
+    content: Body
     authorize: Authorize | None
     """Returns the credential of each attempt; `None` sends none."""
     phases: Timeouts

@@ -8,6 +8,7 @@ fresh interpreter, so what they leak cannot warn inside another test.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import subprocess
@@ -122,6 +123,29 @@ LOOP_PAIRS = [
     ("aiohttp", "asyncio", "asyncio"),
     ("aiohttp", "asyncio", "trio"),
 ]
+
+
+class _ShiftedClockLoop(asyncio.SelectorEventLoop):
+    """An asyncio loop with a clock of its own: a day ahead of `time.monotonic`."""
+
+    def time(self) -> float:
+        return super().time() + 86_400.0
+
+
+@pytest.mark.parametrize("kind", ["httpx", "aiohttp"])
+def test_a_loop_with_its_own_clock_keeps_deadlines_on_that_clock(kind: str) -> None:
+    """Deadlines are read on the running loop's clock, even where it is not monotonic's.
+
+    The first call waits for its token until its deadline, measured on the loop's
+    clock: a deadline taken from another clock would already have passed.
+    """
+
+    async def main() -> str:
+        async with served(kind) as (client, _):
+            return (await client.organizations.get(ORG)).id
+
+    options = {"loop_factory": _ShiftedClockLoop}
+    assert anyio.run(main, backend="asyncio", backend_options=options) == ORG
 
 
 @pytest.mark.parametrize(("kind", "home_loop", "other_loop"), LOOP_PAIRS)
