@@ -10,6 +10,8 @@ and reports ratios, because the machine may be shared and noisy:
   aiohttp is building its models and how much is the rest (``benchmarks/split.py``);
 - ``instructions``: instructions per call of raw aiohttp and the SDK on aiohttp
   under callgrind, which a noisy neighbour cannot move (skipped without valgrind);
+- ``opcodes``: where the SDK's extra work goes: Python bytecodes per call of both
+  clients, by owner and by function (``benchmarks/opcodes.py``);
 - ``memory``: 100,000 items through the paginator, peak and growth;
 - ``refresh``: 1,000 concurrent calls when the token must be refreshed;
 - ``profile``: where one SDK call's time goes (cProfile, 1 in flight);
@@ -47,6 +49,7 @@ SECTIONS = (
     "throughput",
     "split",
     "instructions",
+    "opcodes",
     "memory",
     "refresh",
     "profile",
@@ -54,7 +57,15 @@ SECTIONS = (
     "importtime",
     "fakescale",
 )
-SERVER_SECTIONS = {"throughput", "split", "instructions", "memory", "refresh", "profile"}
+SERVER_SECTIONS = {
+    "throughput",
+    "split",
+    "instructions",
+    "opcodes",
+    "memory",
+    "refresh",
+    "profile",
+}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -218,6 +229,14 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 f" (+{counted['sdk_overhead'] / 1000:.1f} k per call)",
                 None,
             )
+        counted = results.get("opcodes", {})
+        if "per_call" in counted:
+            raw, sdk = counted["per_call"]["raw_aiohttp"], counted["per_call"]["sdk_aiohttp"]
+            add(
+                "(steering figure, no target) Python bytecodes/call SDK aiohttp vs raw aiohttp",
+                f"{sdk:.0f} vs {raw:.0f} at {counted['in_flight']} (+{sdk - raw:.0f} per call)",
+                None,
+            )
         if 64 in rows:
             value = rows[64]["sdk_httpx/raw_httpx"]
             add("SDK default transport >= 2x raw httpx req/s at 64", f"{value:.2f}x", value >= 2)
@@ -287,6 +306,8 @@ def headline(results: dict[str, Any]) -> dict[str, float]:
             out[f"refresh {name} added first-call ms"] = value["added_first_ms"]
     if "sdk/raw" in results.get("instructions", {}):
         out["instructions sdk_aiohttp/raw_aiohttp @64"] = results["instructions"]["sdk/raw"]
+    if "sdk_added" in results.get("opcodes", {}):
+        out["opcodes SDK aiohttp - raw aiohttp @64"] = results["opcodes"]["sdk_added"]
     if "profile" in results:
         out["profile SDK share of a call"] = results["profile"]["sdk_share"]
     if "importtime" in results:
@@ -317,7 +338,16 @@ def main(argv: list[str] | None = None) -> int:
     # The server runs `python -m benchmarks.server`: make the package importable from anywhere.
     root = str(Path(__file__).resolve().parent.parent)
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-    from benchmarks import instructions, memory, percall, refresh, split, structuring, throughput
+    from benchmarks import (
+        instructions,
+        memory,
+        opcodes,
+        percall,
+        refresh,
+        split,
+        structuring,
+        throughput,
+    )
     from benchmarks.server import running_server
 
     results: dict[str, Any] = {"meta": meta(args)}
@@ -342,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
             if section("instructions"):
                 calls = (200, 600) if args.quick else (400, 1200)
                 results["instructions"] = instructions.run(url, calls=calls)
+            if section("opcodes"):
+                results["opcodes"] = opcodes.run(url, calls=500 if args.quick else 2000)
             if section("memory"):
                 results["memory"] = memory.run(url, args.items)
             if section("refresh"):

@@ -34,43 +34,48 @@ CLIENTS = ("raw_aiohttp", "sdk_aiohttp")
 WARM_UP = 300
 
 
-async def _child(client: str, level: int, calls: int, url: str) -> None:
-    """Make *calls* calls with *level* in flight, after a warm-up of `WARM_UP` calls."""
+Call = Callable[[], Awaitable[Any]]
+
+
+async def open_client(client: str, url: str) -> tuple[Call, list[Callable[[], Awaitable[Any]]]]:
+    """One call of *client* (``raw_aiohttp`` or ``sdk_aiohttp``) and what closes it."""
     import aiohttp
 
     import scalekit_async as sk
     from benchmarks.throughput import AUTH, PATH
 
-    closers: list[Any] = []
-    call: Callable[[], Awaitable[Any]]
     if client == "raw_aiohttp":
         session = aiohttp.ClientSession(url, connector=aiohttp.TCPConnector(limit=100))
-        closers.append(session.close)
 
         async def call() -> Any:
             async with session.get(PATH, headers=AUTH) as response:
                 return json.loads(await response.read())
 
-    else:
-        sdk = sk.ScalekitClient(
-            url, "bench", "bench-secret-0123456789", transport=sk.AiohttpTransport()
-        )
-        closers.append(sdk.aclose)
-        call = sdk.organizations.list
+        return call, [session.close]
+    sdk = sk.ScalekitClient(
+        url, "bench", "bench-secret-0123456789", transport=sk.AiohttpTransport()
+    )
+    return sdk.organizations.list, [sdk.aclose]
 
-    async def drive(count: int) -> None:
-        left = count
 
-        async def worker() -> None:
-            nonlocal left
-            while left > 0:
-                left -= 1
-                await call()
+async def drive(call: Call, level: int, count: int) -> None:
+    """Make *count* calls with *level* of them in flight."""
+    left = count
 
-        await asyncio.gather(*(worker() for _ in range(level)))
+    async def worker() -> None:
+        nonlocal left
+        while left > 0:
+            left -= 1
+            await call()
 
-    await drive(WARM_UP)
-    await drive(calls)
+    await asyncio.gather(*(worker() for _ in range(level)))
+
+
+async def _child(client: str, level: int, calls: int, url: str) -> None:
+    """Make *calls* calls with *level* in flight, after a warm-up of `WARM_UP` calls."""
+    call, closers = await open_client(client, url)
+    await drive(call, level, WARM_UP)
+    await drive(call, level, calls)
     for close in closers:
         await close()
 
