@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Resource",
-    "page_items",
     "token_at",
     "check_page_size",
     "check_strings",
@@ -69,7 +68,7 @@ def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
     return None
 
 
-def page_items(engine: Engine, route: Route, data: Any, key: str, item: type[T]) -> tuple[T, ...]:
+def _page_items(engine: Engine, route: Route, data: Any, key: str, item: type[T]) -> tuple[T, ...]:
     """The items of one list answer under *key*, structured (the answer must be an object)."""
     if data.__class__ is not dict and not isinstance(data, Mapping):
         raise ResponseValidationError(
@@ -117,7 +116,7 @@ class _TokenList(AsyncPaginator[T]):
 
     def _page(self, answer: AnswerView) -> Page[T]:
         data = decode_answer(answer)
-        items = page_items(self._engine, self._route, data, self._key, self._item)
+        items = _page_items(self._engine, self._route, data, self._key, self._item)
         return make_page(
             items,
             token_at(data, "next_page_token"),
@@ -171,7 +170,7 @@ class Resource:
             number = int(token) if token else page_number
             query = {**params, "page_size": page_size, "page_number": number}
             data = await self._engine.call(route, *path, params=query)
-            items = page_items(self._engine, route, data, key, item)
+            items = _page_items(self._engine, route, data, key, item)
             full = len(items) >= page_size > 0
             return make_page(
                 items,
@@ -188,13 +187,17 @@ class Resource:
         key: str,
         item: type[T],
         params: Mapping[str, Any] | None = None,
+        body: Any = NOT_GIVEN,
     ) -> AsyncPaginator[T]:
-        """A paginator over an unpaginated list: one page holding every item."""
+        """A paginator over an unpaginated list: one page holding every item.
+
+        A *body* is sent with every fetch (lists the API reads by POST).
+        """
         route.path(*path)
 
         async def fetch(token: str | None) -> Page[T]:
-            data = await self._engine.call(route, *path, params=params)
-            items = page_items(self._engine, route, data, key, item)
+            data = await self._engine.call(route, *path, params=params, body=body)
+            items = _page_items(self._engine, route, data, key, item)
             return make_page(items, total_size=len(items))
 
         return AsyncPaginator(fetch)

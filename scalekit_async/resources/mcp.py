@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from .._pagination import AsyncPaginator, Page, make_page
+from .._pagination import AsyncPaginator
 from .._routes import Route, operation, segment
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr, given
 from ..models.mcp import (
@@ -27,7 +27,7 @@ from ..models.mcp import (
     McpInstance,
     McpSessionToken,
 )
-from ._base import Resource, check_page_size, page_items
+from ._base import Resource, check_page_size
 
 __all__ = ["Mcp"]
 
@@ -175,18 +175,15 @@ class Mcp(Resource):
             raise ValueError("identifier must not be empty")
         if not isinstance(include_auth_link, bool):
             raise TypeError("include_auth_link must be a bool")
-        segment("id", id)  # a bad id fails here, not when awaited
-        engine = self._engine
+        segment("id", id)  # the error names the argument the caller passed
         body = {"identifier": identifier, "include_auth_link": include_auth_link}
-
-        async def fetch(token: str | None) -> Page[McpConnectionAuthState]:
-            data = await engine.call(_CONNECTED_ACCOUNTS, id, body=body)
-            items = page_items(
-                engine, _CONNECTED_ACCOUNTS, data, "connected_accounts", McpConnectionAuthState
-            )
-            return make_page(items, total_size=len(items))
-
-        return AsyncPaginator(fetch)
+        return self._list_all(
+            _CONNECTED_ACCOUNTS,
+            id,
+            key="connected_accounts",
+            item=McpConnectionAuthState,
+            body=body,
+        )
 
     @operation(_CREATE_TOKEN, _CREATE_CONNECTION_TOKEN)
     async def create_session_token(
