@@ -22,12 +22,12 @@ runs it alone.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 CLIENTS = ("raw_aiohttp", "sdk_aiohttp")
@@ -39,19 +39,12 @@ Call = Callable[[], Awaitable[Any]]
 
 async def open_client(client: str, url: str) -> tuple[Call, list[Callable[[], Awaitable[Any]]]]:
     """One call of *client* (``raw_aiohttp`` or ``sdk_aiohttp``) and what closes it."""
-    import aiohttp
-
     import scalekit_async as sk
-    from benchmarks.throughput import AUTH, PATH
+    from benchmarks.throughput import aiohttp_get, aiohttp_session
 
     if client == "raw_aiohttp":
-        session = aiohttp.ClientSession(url, connector=aiohttp.TCPConnector(limit=100))
-
-        async def call() -> Any:
-            async with session.get(PATH, headers=AUTH) as response:
-                return json.loads(await response.read())
-
-        return call, [session.close]
+        session = aiohttp_session(url)
+        return partial(aiohttp_get, session), [session.close]
     sdk = sk.ScalekitClient(
         url, "bench", "bench-secret-0123456789", transport=sk.AiohttpTransport()
     )

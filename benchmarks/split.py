@@ -13,14 +13,19 @@ figure is the median of the per-round figures, with their range.
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 from typing import Any
 
-import aiohttp
-
 import scalekit_async as sk
-from benchmarks.throughput import AUTH, PATH, Cell, Runner, rate, raw_aiohttp, sdk_aiohttp
+from benchmarks.throughput import (
+    Cell,
+    Runner,
+    aiohttp_get,
+    aiohttp_session,
+    rate,
+    raw_aiohttp,
+    sdk_aiohttp,
+)
 from scalekit_async.models import Organization
 
 LEVELS = (1, 64)
@@ -32,13 +37,10 @@ async def raw_aiohttp_models(url: str, level: int, seconds: float) -> Cell:
     """Raw aiohttp + json, then the page's organizations structured by the SDK's converter."""
     async with sk.ScalekitClient(url, "bench", "bench-secret-0123456789") as client:
         hook = client.converter.get_structure_hook(ITEMS)
-    connector = aiohttp.TCPConnector(limit=100)
-    async with aiohttp.ClientSession(url, connector=connector) as session:
+    async with aiohttp_session(url) as session:
 
         async def call() -> Any:
-            async with session.get(PATH, headers=AUTH) as response:
-                data = json.loads(await response.read())
-            return hook(data["organizations"], ITEMS)
+            return hook((await aiohttp_get(session))["organizations"], ITEMS)
 
         return await rate(call, level, seconds)
 

@@ -31,6 +31,7 @@ import json
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -80,15 +81,20 @@ async def raw_httpx(url: str, level: int, seconds: float) -> Cell:
         return await rate(call, level, seconds)
 
 
+def aiohttp_session(url: str) -> aiohttp.ClientSession:
+    """Raw aiohttp's session: 100 connections at most, like the SDK's transports."""
+    return aiohttp.ClientSession(url, connector=aiohttp.TCPConnector(limit=100))
+
+
+async def aiohttp_get(session: aiohttp.ClientSession) -> Any:
+    """Raw aiohttp's call: the workload's GET, its body decoded by `json.loads`."""
+    async with session.get(PATH, headers=AUTH) as response:
+        return json.loads(await response.read())
+
+
 async def raw_aiohttp(url: str, level: int, seconds: float) -> Cell:
-    connector = aiohttp.TCPConnector(limit=100)
-    async with aiohttp.ClientSession(url, connector=connector) as session:
-
-        async def call() -> Any:
-            async with session.get(PATH, headers=AUTH) as response:
-                return json.loads(await response.read())
-
-        return await rate(call, level, seconds)
+    async with aiohttp_session(url) as session:
+        return await rate(partial(aiohttp_get, session), level, seconds)
 
 
 async def sdk(url: str, level: int, seconds: float, transport: Any = None) -> Cell:
