@@ -205,7 +205,32 @@ def _value_expr(conv: cattrs.Converter, cls: Any, n: int, inner: Any, ns: dict[s
         ns["_iso"] = datetime.fromisoformat
         # The common case inline: an RFC 3339 string with an offset or Z.
         return f"t if v.__class__ is str and (t := _iso(v)).tzinfo else {call}"
+    if _is_collection(inner):
+        return _collection_expr(conv, cls, n, inner, ns, call)
     return call
+
+
+def _collection_expr(
+    conv: cattrs.Converter, cls: Any, n: int, kind: Any, ns: dict[str, Any], call: str
+) -> str:
+    """A list or map field's common case inline; anything else goes to *call* (its hook).
+
+    A JSON list becomes a tuple in one comprehension, each item through its own
+    hook; a map of strings is copied once its keys (and string values) are
+    checked in C. Both skip a hook's frame and checks per field.
+    """
+    args = get_args(kind)
+    if get_origin(kind) is tuple:
+        item = args[0]
+        ns[f"_x{n}"] = item
+        ns[f"_i{n}"] = _dispatch(conv) if item is cls else conv.get_structure_hook(item)
+        return f"tuple([_i{n}(x, _x{n}) for x in v]) if v.__class__ is list else {call}"
+    key, value = args if args else (str, Any)
+    if key is not str or value not in (str, Any):
+        return call
+    ns["_all"], ns["_str"] = all, str.__instancecheck__
+    check = "_all(map(_str, v))" + (" and _all(map(_str, v.values()))" if value is str else "")
+    return f"dict(v) if v.__class__ is dict and {check} else {call}"
 
 
 def _field_expr(field: Any, n: int, optional: bool, expr: str, ns: dict[str, Any]) -> str:
