@@ -184,9 +184,13 @@ class OwnedPool:
         timeout: dict[str, float],
     ) -> Awaitable[Answer]:
         """One attempt, read in full, within ``timeout["total"]`` (see `RawTransport`)."""
+        pools = self._pools
+        if len(pools) == 1 and (raw := pools[0].raw) is not None:
+            # The fast path (a raw transport is one shard, never rotated), awaited by
+            # the caller directly: no pick and no frame of ours in between.
+            return raw.send_raw(method, url, headers, content, timeout)
         pool = self._pick()
-        if pool.raw is not None:
-            # The fast path, awaited by the caller directly: no frame of ours in between.
+        if pool.raw is not None:  # the first send: the raw transport was just made
             return pool.raw.send_raw(method, url, headers, content, timeout)
         return self._send(pool, method, url, headers, content, timeout)
 

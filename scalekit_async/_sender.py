@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import anyio
@@ -103,9 +103,12 @@ class RateLimiter(Protocol):
         ...
 
 
-@attrs.define(slots=True)
-class Call:
-    """One logical request, as every attempt of it sends it (the engine makes it once)."""
+class Call(NamedTuple):
+    """One logical request, as every attempt of it sends it (the engine makes it once).
+
+    A named tuple: immutable, and made by one C call rather than a field-by-field
+    ``__init__`` (every request makes one).
+    """
 
     method: str
     url: str
