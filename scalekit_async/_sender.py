@@ -106,8 +106,8 @@ class RateLimiter(Protocol):
 class Call(NamedTuple):
     """One logical request, as every attempt of it sends it (the engine makes it once).
 
-    A named tuple: immutable, and made by one C call rather than a field-by-field
-    ``__init__`` (every request makes one).
+    A named tuple: immutable, and made by building one tuple rather than by
+    eleven attribute stores in an ``__init__`` (every request makes one).
     """
 
     method: str
