@@ -202,10 +202,11 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     rows = {row["in_flight"]: row for row in results.get("throughput", {}).get("rows", [])}
     # Round two (issue 18): client CPU per call is the primary, load-robust figure; the
     # aiohttp pair's is read from the interleaved slices when they ran (see interleaved.py).
-    turns = results.get("interleaved", {}).get("rows") or list(rows.values())
+    turns, how = results.get("interleaved", {}).get("rows"), "interleaved"
+    if not turns:
+        turns, how = list(rows.values()), "throughput cells"
     if turns:
         worst = max(turns, key=lambda r: r["cpu sdk_aiohttp/raw_aiohttp"])
-        how = "interleaved" if results.get("interleaved") else "throughput cells"
         add(
             "SDK aiohttp transport CPU/call <= 1.25x raw aiohttp at every level",
             f"max {worst['cpu sdk_aiohttp/raw_aiohttp']:.2f}x (at {worst['in_flight']}, {how})",
